@@ -1,0 +1,140 @@
+package io.threatbridge.defender;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.threatbridge.event.Category;
+import io.threatbridge.event.Severity;
+import io.threatbridge.event.ThreatEvent;
+
+import java.util.Iterator;
+import java.util.Map;
+
+/** Builds the Defender for Endpoint requests of interface.md section 5 from a threat event. */
+public class DefenderAlertMapper {
+
+    static final int TITLE_MAX = 256;
+    static final int DESCRIPTION_MAX = 8000;
+    public static final String CREATE_PATH = "/api/alerts/CreateAlertByReference";
+
+    public DefenderRequest createRequest(ThreatEvent event) {
+        ThreatEvent.Threat threat = event.threat();
+        ObjectNode body = JsonNodeFactory.instance.objectNode()
+                .put("machineId", machineId(event.device()))
+                .put("reportId", event.eventId())
+                .put("eventTime", threat.detectedAt())
+                .put("severity", severity(threat.severity()))
+                .put("category", category(threat.categoryOrOther()))
+                .put("title", limit(threat.name() + " on " + deviceLabel(event.device()), TITLE_MAX))
+                .put("description", limit(description(event), DESCRIPTION_MAX))
+                .put("recommendedAction", threat.recommendedAction() != null && !threat.recommendedAction().isBlank()
+                        ? threat.recommendedAction() : defaultAction(threat.categoryOrOther()));
+        return new DefenderRequest(DefenderRequest.Operation.create, "POST", CREATE_PATH, body);
+    }
+
+    public DefenderRequest resolveRequest(ThreatEvent event, String alertId) {
+        ThreatEvent.Threat threat = event.threat();
+        String when = threat.resolvedAt() != null ? threat.resolvedAt() : "a time the console did not report";
+        ObjectNode body = JsonNodeFactory.instance.objectNode()
+                .put("status", "Resolved")
+                .put("comment", limit("Resolved on the device " + deviceLabel(event.device()) + " at " + when
+                        + ", as reported by mobile threat defense console account " + event.accountId()
+                        + " (event " + event.eventId() + ").", DESCRIPTION_MAX));
+        return new DefenderRequest(DefenderRequest.Operation.resolve, "PATCH", "/api/alerts/" + alertId, body);
+    }
+
+    static String machineId(ThreatEvent.Device device) {
+        return device.defenderMachineId() != null && !device.defenderMachineId().isBlank()
+                ? device.defenderMachineId() : device.id();
+    }
+
+    static String severity(Severity severity) {
+        return switch (severity) {
+            case CRITICAL -> "High";
+            case ELEVATED -> "Medium";
+            case LOW, NORMAL -> "Low";
+        };
+    }
+
+    static String category(Category category) {
+        return switch (category) {
+            case NETWORK -> "CredentialAccess";
+            case DEVICE -> "PrivilegeEscalation";
+            case APP -> "Malware";
+            case PHISHING -> "InitialAccess";
+            case OTHER -> "SuspiciousActivity";
+        };
+    }
+
+    static String defaultAction(Category category) {
+        return switch (category) {
+            case NETWORK -> "Disconnect the device from the network and rejoin only a trusted one.";
+            case DEVICE -> "Check the device's integrity (root or jailbreak, OS version) and update or re-provision it.";
+            case APP -> "Uninstall the malicious app from the device.";
+            case PHISHING -> "Do not open the link; reset any credentials that may have been entered.";
+            case OTHER -> "Review the threat in the mobile threat defense console and follow its guidance.";
+        };
+    }
+
+    private static String deviceLabel(ThreatEvent.Device device) {
+        return device.name() != null && !device.name().isBlank() ? device.name() + " (" + device.id() + ")" : device.id();
+    }
+
+    private static String description(ThreatEvent event) {
+        ThreatEvent.Threat threat = event.threat();
+        ThreatEvent.Device device = event.device();
+        StringBuilder text = new StringBuilder("Mobile threat reported by the mobile threat defense console.\n");
+        line(text, "Threat", threat.name() + (threat.type() != null ? " (" + threat.type() + ")" : ""));
+        line(text, "Category", threat.categoryOrOther().name());
+        line(text, "Detected at", threat.detectedAt());
+        line(text, "Device", device.name());
+        line(text, "Model", device.model());
+        line(text, "Device id", device.id());
+        line(text, "Defender machine id", device.defenderMachineId());
+        line(text, "Operating system", device.os() + (device.osVersion() != null ? " " + device.osVersion() : ""));
+        line(text, "Managed", device.managed() == null ? "unknown"
+                : device.managed() ? "yes" + (device.mdmVendor() != null ? " (" + device.mdmVendor() + ")" : "") : "no");
+        if (event.user() != null) {
+            line(text, "User", event.user().name());
+            line(text, "User e-mail", event.user().email());
+        }
+        line(text, "Console account", event.accountId());
+        line(text, "Event id", event.eventId());
+        if (event.forensics() != null && event.forensics().isObject() && !event.forensics().isEmpty()) {
+            text.append("Forensics:\n");
+            forensics(text, "", event.forensics());
+        }
+        return text.toString().stripTrailing();
+    }
+
+    /** Nested forensics become dotted keys, so every value is one "key: value" line. */
+    private static void forensics(StringBuilder text, String prefix, JsonNode node) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = it.next();
+            String key = prefix + field.getKey();
+            JsonNode value = field.getValue();
+            if (value.isObject()) {
+                forensics(text, key + ".", value);
+            } else if (!value.isNull()) {
+                text.append(key).append(": ").append(value.isValueNode() ? value.asText() : value.toString()).append('\n');
+            }
+        }
+    }
+
+    private static void line(StringBuilder text, String label, String value) {
+        if (value != null && !value.isBlank()) {
+            text.append(label).append(": ").append(value).append('\n');
+        }
+    }
+
+    static String limit(String text, int max) {
+        if (text.length() <= max) {
+            return text;
+        }
+        int end = max - 1;
+        if (Character.isHighSurrogate(text.charAt(end - 1))) {
+            end--;
+        }
+        return text.substring(0, end) + "\u2026";
+    }
+}

@@ -1,0 +1,9 @@
+package io.threatbridge.defender;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/** One call to Defender, before it is sent: what dry-run writes down and live mode posts. */
+public record DefenderRequest(Operation operation, String method, String path, JsonNode body) {
+
+    public enum Operation { create, resolve }
+}

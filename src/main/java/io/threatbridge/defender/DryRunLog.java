@@ -1,0 +1,51 @@
+package io.threatbridge.defender;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.threatbridge.event.ThreatEvent;
+import io.threatbridge.integration.Integration;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/** Dry-run mode: each Defender request is appended as one JSON line instead of being sent. */
+public class DryRunLog {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final Path file;
+
+    public DryRunLog(Path file) {
+        this.file = file;
+    }
+
+    public void append(DefenderRequest request, Integration integration, ThreatEvent event) {
+        ObjectNode line = JSON.createObjectNode()
+                .put("integration", integration.name())
+                .put("tenant", integration.tenantId())
+                .put("operation", request.operation().name())
+                .put("method", request.method())
+                .put("path", request.path())
+                .put("url", integration.apiUrl() + request.path())
+                .put("eventId", event.eventId())
+                .put("threatId", event.threat().id());
+        line.set("body", request.body());
+        byte[] bytes = (line + "\n").getBytes(StandardCharsets.UTF_8);
+        // one write per line under a lock, so lines from concurrent delivery routes never interleave
+        synchronized (DryRunLog.class) {
+            try {
+                Files.createDirectories(file.toAbsolutePath().getParent());
+                Files.write(file, bytes, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot append to " + file, e);
+            }
+        }
+    }
+
+    public Path file() {
+        return file;
+    }
+}

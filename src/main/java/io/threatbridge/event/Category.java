@@ -1,0 +1,5 @@
+package io.threatbridge.event;
+
+public enum Category {
+    NETWORK, DEVICE, APP, PHISHING, OTHER
+}

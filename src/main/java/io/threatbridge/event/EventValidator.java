@@ -1,0 +1,181 @@
+package io.threatbridge.event;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.networknt.schema.Error;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Parses and validates a threat event (interface.md section 4): the parser enforces the size
+ * limits a JSON Schema cannot express, then schemas/threat-event.schema.json checks the shape,
+ * then the few rules left (timestamps) are checked here. Every failure names the field.
+ */
+public class EventValidator {
+
+    public static final int MAX_BYTES = 256 * 1024;
+    private static final String SCHEMA = "/schemas/threat-event.schema.json";
+
+    /** Limits are set on the factory so a hostile message is rejected while it is read, before it costs memory. */
+    private static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxDocumentLength(MAX_BYTES)
+                    .maxNestingDepth(64)
+                    .maxNameLength(256)
+                    .maxStringLength(64 * 1024)
+                    .maxNumberLength(100)
+                    .build())
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build())
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    private final Schema schema;
+
+    public EventValidator() {
+        try (InputStream in = EventValidator.class.getResourceAsStream(SCHEMA)) {
+            if (in == null) {
+                throw new IllegalStateException(SCHEMA + " is missing from the classpath");
+            }
+            schema = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Validates a message body (text or bytes) and returns the event, or throws {@link InvalidEventException}. */
+    public ThreatEvent validate(Object body) {
+        JsonNode tree = parse(text(body));
+        List<Error> errors = schema.validate(tree);
+        if (!errors.isEmpty()) {
+            throw new InvalidEventException(describe(errors));
+        }
+        ThreatEvent event = MAPPER.convertValue(tree, ThreatEvent.class);
+        requireInstant("threat.detectedAt", event.threat().detectedAt());
+        if (event.threat().resolvedAt() != null) {
+            requireInstant("threat.resolvedAt", event.threat().resolvedAt());
+        }
+        return event;
+    }
+
+    /** Reads an event that {@link #validate} already accepted (the body of a delivery queue message). */
+    public ThreatEvent read(String body) {
+        try {
+            return MAPPER.readValue(body, ThreatEvent.class);
+        } catch (JsonProcessingException e) {
+            throw new InvalidEventException("message body: " + e.getOriginalMessage());
+        }
+    }
+
+    private static String text(Object body) {
+        if (body instanceof String s) {
+            // a UTF-8 byte is at most one char, a char at most three bytes: count bytes only when it matters
+            if (s.length() > MAX_BYTES || (s.length() * 3L > MAX_BYTES && s.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES)) {
+                throw tooLarge(s.getBytes(StandardCharsets.UTF_8).length);
+            }
+            return s;
+        }
+        if (body instanceof byte[] bytes) {
+            if (bytes.length > MAX_BYTES) {
+                throw tooLarge(bytes.length);
+            }
+            try {
+                return StandardCharsets.UTF_8.newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT)
+                        .decode(ByteBuffer.wrap(bytes)).toString();
+            } catch (CharacterCodingException e) {
+                throw new InvalidEventException("message body: not valid UTF-8");
+            }
+        }
+        throw new InvalidEventException("message body: expected a JSON text message, got "
+                + (body == null ? "an empty message" : body.getClass().getSimpleName()));
+    }
+
+    private static InvalidEventException tooLarge(long bytes) {
+        return new InvalidEventException("message body: " + bytes + " bytes, more than the limit of " + MAX_BYTES);
+    }
+
+    private static JsonNode parse(String text) {
+        JsonNode tree;
+        try {
+            tree = MAPPER.readTree(text);
+        } catch (StreamConstraintsException e) {
+            throw new InvalidEventException("message body: " + firstLine(e.getOriginalMessage()));
+        } catch (JsonProcessingException e) {
+            throw new InvalidEventException("message body: not valid JSON: " + firstLine(e.getOriginalMessage())
+                    + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()
+                    + ", column " + e.getLocation().getColumnNr()));
+        }
+        if (!(tree instanceof ObjectNode)) {
+            throw new InvalidEventException("message body: expected one JSON object, got "
+                    + (tree == null || tree.isMissingNode() ? "nothing" : tree.getNodeType().toString().toLowerCase()));
+        }
+        return tree;
+    }
+
+    private static String describe(List<Error> errors) {
+        Error first = errors.stream().min(Comparator.comparing(EventValidator::field)).orElseThrow();
+        String field = field(first);
+        String reason = switch (String.valueOf(first.getKeyword())) {
+            case "required" -> "required field is missing";
+            case "enum" -> "'" + first.getInstanceNode().asText() + "' is not one of "
+                    + first.getSchemaNode().toString().replaceAll("[\\[\\]\"]", "").replace(",", ", ");
+            case "type" -> "expected " + first.getSchemaNode().toString().replaceAll("[\\[\\]\"]", "").replace(",", " or ")
+                    + ", got " + first.getInstanceNode().getNodeType().toString().toLowerCase();
+            default -> stripLocation(first.getMessage());
+        };
+        return field + ": " + reason + (errors.size() > 1 ? " (and " + (errors.size() - 1) + " more)" : "");
+    }
+
+    private static String field(Error error) {
+        // the location is a JSON pointer (/threat/severity); operators read dotted paths
+        String path = error.getInstanceLocation().toString().replaceFirst("^[$/]\\.?", "").replace('/', '.');
+        if ("required".equals(error.getKeyword()) && error.getProperty() != null) {
+            path = path.isEmpty() ? error.getProperty() : path + "." + error.getProperty();
+        }
+        return path.isEmpty() ? "event" : path;
+    }
+
+    private static String stripLocation(String message) {
+        int colon = message.indexOf(": ");
+        return colon > 0 && (message.startsWith("$") || message.startsWith("/")) ? message.substring(colon + 2) : message;
+    }
+
+    private static String firstLine(String message) {
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
+    }
+
+    private static void requireInstant(String field, String value) {
+        try {
+            Instant.parse(value);
+        } catch (DateTimeParseException e) {
+            throw new InvalidEventException(field + ": '" + abbreviate(value) + "' is not an ISO-8601 instant such as 2026-11-27T10:15:30Z");
+        }
+    }
+
+    static String abbreviate(String value) {
+        return value.length() <= 64 ? value : value.substring(0, 61) + "...";
+    }
+}

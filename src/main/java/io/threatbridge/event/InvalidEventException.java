@@ -1,0 +1,17 @@
+package io.threatbridge.event;
+
+/**
+ * An event that can never be delivered as it is. The message names the field, and becomes the
+ * bridgeError property of the copy put on the invalid queue.
+ */
+public class InvalidEventException extends RuntimeException {
+    public InvalidEventException(String message) {
+        super(oneLine(message), null, false, false);
+    }
+
+    /** bridgeError is a JMS property an operator reads in a console: one line, bounded. */
+    private static String oneLine(String message) {
+        String flat = message.replaceAll("[\\r\\n\\t]+", " ");
+        return flat.length() <= 500 ? flat : flat.substring(0, 497) + "...";
+    }
+}

@@ -1,0 +1,5 @@
+package io.threatbridge.event;
+
+public enum ThreatStatus {
+    ACTIVE, RESOLVED
+}

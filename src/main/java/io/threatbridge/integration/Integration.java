@@ -1,0 +1,22 @@
+package io.threatbridge.integration;
+
+import io.threatbridge.event.Severity;
+
+import java.util.List;
+
+/** One entry of the integrations file: a customer's Defender tenant and which console accounts feed it. */
+public record Integration(String name, String tenantId, List<String> accounts, FilterLevel filterLevel,
+                          String apiUrl, Api api, boolean enabled) {
+
+    public enum Api { endpoint, graph }
+
+    /** The content-based router asks this: does the integration want an event of that severity? */
+    public boolean admits(Severity severity) {
+        return filterLevel.admits(severity);
+    }
+
+    /** The queue that holds this integration's backlog, isolated from every other tenant's. */
+    public String deliveryQueue() {
+        return "defender.out." + name;
+    }
+}

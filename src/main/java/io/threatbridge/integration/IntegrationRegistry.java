@@ -1,0 +1,64 @@
+package io.threatbridge.integration;
+
+import io.threatbridge.event.InvalidEventException;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The integrations in force, looked up by console account (ingest) and by name (delivery). */
+public class IntegrationRegistry {
+
+    private final Path file;
+    private final String defaultApiUrl;
+    private volatile Snapshot snapshot;
+
+    private record Snapshot(Map<String, Integration> byName, Map<String, List<Integration>> byAccount) {
+        static Snapshot of(List<Integration> integrations) {
+            Map<String, Integration> byName = new LinkedHashMap<>();
+            Map<String, List<Integration>> byAccount = new HashMap<>();
+            for (Integration integration : integrations) {
+                byName.put(integration.name(), integration);
+                for (String account : integration.accounts()) {
+                    byAccount.computeIfAbsent(account, a -> new ArrayList<>()).add(integration);
+                }
+            }
+            byAccount.replaceAll((account, list) -> List.copyOf(list));
+            return new Snapshot(Map.copyOf(byName), Map.copyOf(byAccount));
+        }
+    }
+
+    public IntegrationRegistry(Path file, String defaultApiUrl) {
+        this.file = file;
+        this.defaultApiUrl = defaultApiUrl;
+        this.snapshot = Snapshot.of(IntegrationsFile.load(file, defaultApiUrl));
+    }
+
+    /** The integrations an account's events go to; an account none of them serves makes the event invalid. */
+    public List<Integration> forAccount(String accountId) {
+        List<Integration> integrations = snapshot.byAccount().get(accountId);
+        if (integrations == null) {
+            throw new InvalidEventException("accountId: '" + accountId + "' is not an account of any integration in " + file);
+        }
+        return integrations;
+    }
+
+    public Integration byName(String name) {
+        Integration integration = snapshot.byName().get(name);
+        if (integration == null) {
+            throw new IllegalStateException("integration '" + name + "' is no longer in " + file);
+        }
+        return integration;
+    }
+
+    public List<Integration> all() {
+        return List.copyOf(snapshot.byName().values());
+    }
+
+    public Path file() {
+        return file;
+    }
+}

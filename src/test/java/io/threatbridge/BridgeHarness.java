@@ -1,0 +1,140 @@
+package io.threatbridge;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.jms.BytesMessage;
+import jakarta.jms.Connection;
+import jakarta.jms.JMSException;
+import jakarta.jms.Message;
+import jakarta.jms.MessageConsumer;
+import jakarta.jms.MessageProducer;
+import jakarta.jms.Session;
+import jakarta.jms.TextMessage;
+import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
+import org.apache.camel.CamelContext;
+import org.apache.camel.main.Main;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The whole bridge in this JVM, started the way production starts it (embedded broker, routes
+ * from routes/*.yaml), with its own data dir, ports and integrations file, and a JMS client to it.
+ */
+public final class BridgeHarness implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public final Path dataDir;
+    public final int brokerPort;
+    public final int managementPort;
+    private final Main main;
+    private final ActiveMQConnectionFactory clientFactory;
+    private final Connection client;
+
+    private BridgeHarness(Path dir, String integrationsYaml, Map<String, String> extra) throws Exception {
+        this.dataDir = dir.resolve("data");
+        this.brokerPort = freePort();
+        this.managementPort = freePort();
+        Path integrations = dir.resolve("integrations.yaml");
+        Files.writeString(integrations, integrationsYaml);
+        Map<String, String> settings = new HashMap<>(Map.of(
+                "bridge.data-dir", dataDir.toString(),
+                "bridge.embedded-broker.port", String.valueOf(brokerPort),
+                "bridge.integrations-file", integrations.toString(),
+                "camel.management.port", String.valueOf(managementPort)));
+        settings.putAll(extra);
+        main = ThreatBridge.newMain(settings);
+        main.start();
+        clientFactory = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + brokerPort);
+        client = clientFactory.createConnection();
+        client.start();
+    }
+
+    public static BridgeHarness start(Path dir, String integrationsYaml) throws Exception {
+        return new BridgeHarness(dir, integrationsYaml, Map.of());
+    }
+
+    public static BridgeHarness start(Path dir, String integrationsYaml, Map<String, String> settings) throws Exception {
+        return new BridgeHarness(dir, integrationsYaml, settings);
+    }
+
+    public CamelContext camel() {
+        return main.getCamelContext();
+    }
+
+    public void send(String body) throws JMSException {
+        try (Session session = client.createSession(false, Session.AUTO_ACKNOWLEDGE);
+             MessageProducer producer = session.createProducer(session.createQueue("threats.inbound"))) {
+            producer.send(session.createTextMessage(body));
+        }
+    }
+
+    public void sendBytes(byte[] body) throws JMSException {
+        try (Session session = client.createSession(false, Session.AUTO_ACKNOWLEDGE);
+             MessageProducer producer = session.createProducer(session.createQueue("threats.inbound"))) {
+            BytesMessage message = session.createBytesMessage();
+            message.writeBytes(body);
+            producer.send(message);
+        }
+    }
+
+    /** The next message on a queue, or null when none comes within the timeout. */
+    public Message receive(String queue, long timeoutMs) throws JMSException {
+        try (Session session = client.createSession(false, Session.AUTO_ACKNOWLEDGE);
+             MessageConsumer consumer = session.createConsumer(session.createQueue(queue))) {
+            return consumer.receive(timeoutMs);
+        }
+    }
+
+    public static String text(Message message) throws JMSException {
+        if (message instanceof TextMessage text) {
+            return text.getText();
+        }
+        return new String(message.getBody(byte[].class), StandardCharsets.UTF_8);
+    }
+
+    /** Every line written so far to the dry-run file. */
+    public List<JsonNode> dryRunLines() {
+        Path file = dataDir.resolve("dry-run-alerts.jsonl");
+        if (!Files.exists(file)) {
+            return List.of();
+        }
+        try {
+            return Files.readAllLines(file).stream().map(BridgeHarness::parse).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static JsonNode parse(String line) {
+        try {
+            return JSON.readTree(line);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            client.close();
+            clientFactory.close();
+        } finally {
+            main.stop();
+        }
+    }
+}
