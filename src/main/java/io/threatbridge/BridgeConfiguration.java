@@ -1,26 +1,20 @@
 package io.threatbridge;
 
-import io.threatbridge.broker.EmbeddedBroker;
+import io.threatbridge.broker.BrokerConnection;
 import io.threatbridge.defender.DefenderAlertMapper;
 import io.threatbridge.defender.DryRunLog;
 import io.threatbridge.event.EventValidator;
 import io.threatbridge.integration.IntegrationRegistry;
-import jakarta.jms.ConnectionFactory;
-import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.PropertyInject;
-import org.messaginghub.pooled.jms.JmsPoolConnectionFactory;
 
 import java.nio.file.Path;
 import java.util.Map;
 
 /** The beans the routes call by name, built from the bridge.* settings (interface.md section 2). */
 public class BridgeConfiguration implements CamelConfiguration {
-
-    /** The embedded broker's in-VM acceptor (artemis/broker.xml): no TCP hop for the bridge's own traffic. */
-    static final String EMBEDDED_URL = "vm://0";
 
     @PropertyInject(value = "bridge.broker.url", defaultValue = "")
     String brokerUrl;
@@ -37,26 +31,18 @@ public class BridgeConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext context) throws Exception {
-        if (brokerUrl.isBlank()) {
-            EmbeddedBroker broker = new EmbeddedBroker(Path.of("artemis", "broker.xml"), Map.of(
-                    "bridge.data-dir", Path.of(dataDir).toAbsolutePath().toString(),
-                    "bridge.embedded-broker.port", context.resolvePropertyPlaceholders("{{bridge.embedded-broker.port}}"),
-                    "bridge.queue.inbound", context.resolvePropertyPlaceholders("{{bridge.queue.inbound}}"),
-                    "bridge.queue.invalid", context.resolvePropertyPlaceholders("{{bridge.queue.invalid}}"),
-                    "bridge.queue.dlq", context.resolvePropertyPlaceholders("{{bridge.queue.dlq}}")));
-            // up before the context starts any consumer; the context stops it after the last route
-            broker.start();
-            context.addService(broker, true);
-        }
-    }
-
-    @BindToRegistry(value = "connectionFactory", destroyMethod = "stop")
-    public ConnectionFactory connectionFactory() {
-        ActiveMQConnectionFactory artemis = new ActiveMQConnectionFactory(brokerUrl.isBlank() ? EMBEDDED_URL : brokerUrl,
-                blankToNull(brokerUser), blankToNull(brokerPassword));
-        JmsPoolConnectionFactory pool = new JmsPoolConnectionFactory();
-        pool.setConnectionFactory(artemis);
-        return pool;
+        BrokerConnection broker = brokerUrl.isBlank()
+                ? BrokerConnection.embedded(Path.of("artemis", "broker.xml"), Map.of(
+                        "bridge.data-dir", Path.of(dataDir).toAbsolutePath().toString(),
+                        "bridge.embedded-broker.port", context.resolvePropertyPlaceholders("{{bridge.embedded-broker.port}}"),
+                        "bridge.queue.inbound", context.resolvePropertyPlaceholders("{{bridge.queue.inbound}}"),
+                        "bridge.queue.invalid", context.resolvePropertyPlaceholders("{{bridge.queue.invalid}}"),
+                        "bridge.queue.dlq", context.resolvePropertyPlaceholders("{{bridge.queue.dlq}}")))
+                : BrokerConnection.external(brokerUrl, blankToNull(brokerUser), blankToNull(brokerPassword));
+        // up before the context starts any consumer; the context stops it after the last route
+        broker.start();
+        context.addService(broker, true);
+        context.getRegistry().bind("connectionFactory", broker.connectionFactory());
     }
 
     @BindToRegistry("integrations")

@@ -2,6 +2,7 @@ package io.threatbridge;
 
 import io.threatbridge.broker.SendCommand;
 import io.threatbridge.integration.IntegrationRoutes;
+import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,10 +14,6 @@ import java.util.Map;
  * Launches the bridge (interface.md section 1), or with "send FILE..." puts events on the inbound queue.
  */
 public final class ThreatBridge {
-
-    /** Shipped defaults first, then the operator's file; environment and -D settings win over both. */
-    public static final String PROPERTY_LOCATIONS =
-            "classpath:application.properties,file:config/application.properties;optional=true";
 
     private static final Logger LOG = LoggerFactory.getLogger(ThreatBridge.class);
 
@@ -39,10 +36,18 @@ public final class ThreatBridge {
 
     /** The bridge as it runs in production; tests give their own settings, which win over every other source. */
     public static Main newMain(Map<String, String> overrides) {
-        Main main = new Main();
-        main.setPropertyPlaceholderLocations(PROPERTY_LOCATIONS);
+        Main main = new Main() {
+            @Override
+            protected CamelContext createCamelContext() {
+                CamelContext context = super.createCamelContext();
+                BridgeSettings.rankEnvironmentBelowSystemProperties(context.getPropertiesComponent());
+                return context;
+            }
+        };
+        main.setPropertyPlaceholderLocations(BridgeSettings.LOCATIONS);
         main.configure().addConfiguration(BridgeConfiguration.class);
         main.configure().addRoutesBuilder(IntegrationRoutes.class);
+        BridgeSettings.overrides().forEach(main::addOverrideProperty);
         overrides.forEach(main::addOverrideProperty);
         return main;
     }

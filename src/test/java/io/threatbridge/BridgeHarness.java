@@ -53,7 +53,7 @@ public final class BridgeHarness implements AutoCloseable {
         settings.putAll(extra);
         main = ThreatBridge.newMain(settings);
         main.start();
-        clientFactory = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + brokerPort);
+        clientFactory = new ActiveMQConnectionFactory(settings.getOrDefault("bridge.broker.url", "tcp://127.0.0.1:" + brokerPort));
         client = clientFactory.createConnection();
         client.start();
     }

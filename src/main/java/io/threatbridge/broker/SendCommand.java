@@ -1,19 +1,18 @@
 package io.threatbridge.broker;
 
-import io.threatbridge.ThreatBridge;
+import io.threatbridge.BridgeSettings;
 import jakarta.jms.Connection;
 import jakarta.jms.DeliveryMode;
 import jakarta.jms.JMSException;
 import jakarta.jms.MessageProducer;
 import jakarta.jms.Session;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
-import org.apache.camel.impl.DefaultCamelContext;
-import org.apache.camel.spi.PropertiesComponent;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * {@code java -jar threat-bridge.jar send FILE...}: each file becomes one persistent text message on
@@ -29,15 +28,13 @@ public final class SendCommand {
             System.err.println("usage: java -jar threat-bridge.jar send FILE...");
             return 2;
         }
-        // the same sources and precedence as the bridge itself, without starting it
-        PropertiesComponent properties = new DefaultCamelContext(false).getPropertiesComponent();
-        properties.setLocation(ThreatBridge.PROPERTY_LOCATIONS);
-        String url = setting(properties, "bridge.broker.url");
+        Map<String, String> settings = BridgeSettings.resolved();
+        String url = settings.get("bridge.broker.url");
         if (url.isBlank()) {
-            url = "tcp://127.0.0.1:" + setting(properties, "bridge.embedded-broker.port");
+            url = "tcp://127.0.0.1:" + settings.get("bridge.embedded-broker.port");
         }
-        return send(url, setting(properties, "bridge.broker.user"), setting(properties, "bridge.broker.password"),
-                setting(properties, "bridge.queue.inbound"), files);
+        return send(url, settings.get("bridge.broker.user"), settings.get("bridge.broker.password"),
+                settings.get("bridge.queue.inbound"), files);
     }
 
     private static int send(String url, String user, String password, String queue, String[] files) {
@@ -59,9 +56,5 @@ public final class SendCommand {
             System.err.println("send: broker " + url + ": " + e.getMessage());
             return 1;
         }
-    }
-
-    private static String setting(PropertiesComponent properties, String key) {
-        return properties.resolveProperty(key).orElse("");
     }
 }

@@ -1,0 +1,102 @@
+package io.threatbridge.broker;
+
+import jakarta.jms.ConnectionFactory;
+import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
+import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
+import org.apache.camel.support.service.ServiceSupport;
+import org.messaginghub.pooled.jms.JmsPoolConnectionFactory;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The bridge's connection to its broker: a pooled JMS connection factory and, when
+ * bridge.broker.url is empty, the embedded broker it connects to. As one Camel service it comes up
+ * before any route consumes, and goes down after the last route has finished, pool before broker,
+ * so no session is left waiting on a broker that is already gone.
+ */
+public class BrokerConnection extends ServiceSupport {
+
+    /** The embedded broker's in-VM acceptor (artemis/broker.xml): no TCP hop for the bridge's own traffic. */
+    static final String EMBEDDED_URL = "vm://0";
+
+    private final Path brokerXml;
+    private final Map<String, String> brokerSettings;
+    private final JmsPoolConnectionFactory pool = new JmsPoolConnectionFactory();
+    private EmbeddedActiveMQ embedded;
+
+    private BrokerConnection(String url, String user, String password, Path brokerXml, Map<String, String> brokerSettings) {
+        this.brokerXml = brokerXml;
+        this.brokerSettings = brokerSettings == null ? null : Map.copyOf(brokerSettings);
+        ActiveMQConnectionFactory artemis = new ActiveMQConnectionFactory(url, user, password);
+        if (brokerXml == null && !url.contains("reconnectAttempts")) {
+            // an external broker restarts or fails over: keep reconnecting unless the URL says otherwise
+            artemis.setReconnectAttempts(-1);
+            artemis.setRetryInterval(1000);
+            artemis.setRetryIntervalMultiplier(2.0);
+            artemis.setMaxRetryInterval(30_000);
+        }
+        pool.setConnectionFactory(artemis);
+    }
+
+    /** @param settings the bridge settings broker.xml refers to as ${key} */
+    public static BrokerConnection embedded(Path brokerXml, Map<String, String> settings) {
+        return new BrokerConnection(EMBEDDED_URL, null, null, brokerXml, settings);
+    }
+
+    public static BrokerConnection external(String url, String user, String password) {
+        return new BrokerConnection(url, user, password, null, null);
+    }
+
+    public ConnectionFactory connectionFactory() {
+        return pool;
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        if (brokerXml != null) {
+            startEmbedded();
+        }
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        pool.stop();
+        if (embedded != null) {
+            embedded.stop();
+            embedded = null;
+        }
+    }
+
+    private void startEmbedded() throws Exception {
+        if (!Files.isReadable(brokerXml)) {
+            throw new IllegalStateException(brokerXml.toAbsolutePath() + " not found: run the bridge from the directory that holds artemis/");
+        }
+        // Artemis fills ${...} in broker.xml from system properties; they are set only while it reads the file
+        Map<String, String> previous = new HashMap<>();
+        brokerSettings.forEach((key, value) -> previous.put(key, System.setProperty(key, value)));
+        try {
+            embedded = new EmbeddedActiveMQ();
+            embedded.setConfigResourcePath(brokerXml.toAbsolutePath().toUri().toString());
+            embedded.start();
+        } finally {
+            previous.forEach((key, value) -> {
+                if (value == null) {
+                    System.clearProperty(key);
+                } else {
+                    System.setProperty(key, value);
+                }
+            });
+        }
+        // Artemis logs a port it cannot bind and carries on; a bridge without its acceptors must not
+        for (var acceptor : embedded.getActiveMQServer().getRemotingService().getAcceptors().entrySet()) {
+            if (!acceptor.getValue().isStarted()) {
+                embedded.stop();
+                throw new IllegalStateException("embedded broker: acceptor " + acceptor.getKey()
+                        + " did not start (is bridge.embedded-broker.port in use?)");
+            }
+        }
+    }
+}

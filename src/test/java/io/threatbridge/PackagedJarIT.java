@@ -1,0 +1,114 @@
+package io.threatbridge;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** target/threat-bridge.jar started as a process, the way the README says. */
+class PackagedJarIT {
+
+    private static final Path JAR = Path.of("target", "threat-bridge.jar");
+
+    @TempDir
+    Path dir;
+
+    private Process java(Map<String, String> env, Path log, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m"));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(env);
+        return builder.start();
+    }
+
+    @Test
+    void runsSendsAndWritesTheDryRunAlertThenStopsOnSigterm() throws Exception {
+        int brokerPort = BridgeHarness.freePort();
+        int managementPort = BridgeHarness.freePort();
+        Path data = dir.resolve("data");
+        Path log = dir.resolve("bridge.log");
+        // the environment says one broker port, the -D setting another: -D must win
+        Process bridge = java(Map.of("BRIDGE_EMBEDDED_BROKER_PORT", "1"), log,
+                "-Dbridge.data-dir=" + data, "-Dbridge.embedded-broker.port=" + brokerPort,
+                "-Dcamel.management.port=" + managementPort, "-jar", JAR.toString());
+        try {
+            HttpClient http = HttpClient.newHttpClient();
+            HttpRequest health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/observe/health")).build();
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
+                HttpResponse<String> response = http.send(health, HttpResponse.BodyHandlers.ofString());
+                return response.statusCode() == 200 && response.body().contains("\"UP\"");
+            });
+
+            // send takes the broker port from the environment alone: environment wins over the shipped file
+            Process send = java(Map.of("BRIDGE_EMBEDDED_BROKER_PORT", String.valueOf(brokerPort)), dir.resolve("send.log"),
+                    "-jar", JAR.toString(), "send", "samples/critical-mitm.json");
+            assertTrue(send.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, send.exitValue(), Files.readString(dir.resolve("send.log")));
+
+            Path alerts = data.resolve("dry-run-alerts.jsonl");
+            await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(alerts)
+                    && Files.readString(alerts).contains("\"eventId\":\"5b0e3c1e-8d0f-4a57-9d3e-0c1f2a3b4c5d\""));
+            assertTrue(Files.readString(alerts).contains("\"path\":\"/api/alerts/CreateAlertByReference\""));
+
+            HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + managementPort + "/observe/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, metrics.statusCode());
+            assertTrue(metrics.body().contains("camel_exchanges_total"), "Prometheus text");
+        } finally {
+            bridge.destroy();
+            assertTrue(bridge.waitFor(30, TimeUnit.SECONDS), "SIGTERM stops the bridge within 30 s");
+        }
+        assertTrue(Files.readString(log).contains("shutdown"), Files.readString(log));
+    }
+
+    @Test
+    void aBadIntegrationsFileStopsStartUpNamingTheEntry() throws Exception {
+        Path integrations = dir.resolve("integrations.yaml");
+        Files.writeString(integrations, """
+                integrations:
+                  - name: good
+                    tenantId: 72f988bf-86f1-41af-91ab-2d7cd011db47
+                    accounts: [acme]
+                  - name: typo
+                    tenantId: 72f988bf-86f1-41af-91ab-2d7cd011db47
+                    accounts: [acme]
+                    filterLevel: HIGH
+                """);
+        Path log = dir.resolve("bad.log");
+        Process bridge = java(Map.of(), log, "-Dbridge.data-dir=" + dir.resolve("data"),
+                "-Dbridge.integrations-file=" + integrations, "-Dbridge.embedded-broker.port=" + BridgeHarness.freePort(),
+                "-Dcamel.management.port=" + BridgeHarness.freePort(), "-jar", JAR.toString());
+        assertTrue(bridge.waitFor(60, TimeUnit.SECONDS), "exits by itself");
+        assertNotEquals(0, bridge.exitValue());
+        String output = Files.readString(log);
+        assertTrue(output.contains(integrations + ": integrations[1] (typo): filterLevel 'HIGH' is not one of"), output);
+    }
+
+    @Test
+    void sendWithoutFilesPrintsUsage() throws Exception {
+        Path log = dir.resolve("usage.log");
+        Process send = java(Map.of(), log, "-jar", JAR.toString(), "send");
+        assertTrue(send.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(2, send.exitValue());
+        assertTrue(Files.readString(log).contains("usage: java -jar threat-bridge.jar send FILE..."));
+        assertTrue(new File(JAR.toString()).isFile());
+    }
+}

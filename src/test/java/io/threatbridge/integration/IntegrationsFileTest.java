@@ -1,0 +1,85 @@
+package io.threatbridge.integration;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class IntegrationsFileTest {
+
+    @TempDir
+    Path dir;
+
+    private List<Integration> load(String yaml) throws Exception {
+        Path file = dir.resolve("integrations.yaml");
+        Files.writeString(file, yaml);
+        return IntegrationsFile.load(file, "https://api.security.microsoft.com");
+    }
+
+    @Test
+    void shippedSampleLoads() {
+        List<Integration> integrations = IntegrationsFile.load(Path.of("config/integrations.yaml"), "https://api.security.microsoft.com/");
+        assertEquals(2, integrations.size());
+        Integration contoso = integrations.get(0);
+        assertEquals(FilterLevel.CRITICAL, contoso.filterLevel());
+        assertEquals("https://api.security.microsoft.com", contoso.apiUrl(), "default API URL, no trailing slash");
+        assertEquals(Integration.Api.endpoint, contoso.api());
+        assertTrue(contoso.enabled());
+        assertEquals("https://eu.api.security.microsoft.com", integrations.get(1).apiUrl());
+        assertEquals(List.of("fabrikam", "fabrikam-eu"), integrations.get(1).accounts());
+    }
+
+    @Test
+    void filterLevelDefaultsToCritical() throws Exception {
+        Integration only = load("integrations:\n  - {name: a, tenantId: t.onmicrosoft.com, accounts: [x]}\n").get(0);
+        assertEquals(FilterLevel.CRITICAL, only.filterLevel());
+    }
+
+    static Stream<Arguments> badEntries() {
+        return Stream.of(
+                arguments("- {name: a, tenantId: t1, accounts: [x]}\n  - {name: a, tenantId: t2, accounts: [y]}",
+                        "integrations[1] (a): name is used by an earlier entry"),
+                arguments("- {name: a, tenantId: t1, accounts: [x], filterLevel: HIGH}",
+                        "integrations[0] (a): filterLevel 'HIGH' is not one of CRITICAL, ELEVATED_AND_ABOVE, LOW_AND_ABOVE, NORMAL_AND_ABOVE"),
+                arguments("- {name: a, accounts: [x]}", "integrations[0] (a): tenantId is missing"),
+                arguments("- {name: a, tenantId: '', accounts: [x]}", "integrations[0] (a): tenantId is missing"),
+                arguments("- {name: a, tenantId: t1, accounts: [x], api: soap}", "integrations[0] (a): api 'soap' is not one of endpoint, graph"),
+                arguments("- {name: 'a b', tenantId: t1, accounts: [x]}", "integrations[0] (a b): name must be 1-64 of [A-Za-z0-9._-]"),
+                arguments("- {tenantId: t1, accounts: [x]}", "integrations[0]: name must be 1-64"),
+                arguments("- {name: a, tenantId: t1, accounts: []}", "integrations[0] (a): accounts must be a non-empty list"),
+                arguments("- {name: a, tenantId: t1, accounts: [x], apiUrl: 'http://insecure'}",
+                        "integrations[0] (a): apiUrl 'http://insecure' is not an https URL"),
+                arguments("- {name: a, tenantId: t1, accounts: [x], enabled: maybe}", "integrations[0] (a): enabled must be true or false"),
+                arguments("- {name: a, tenantId: t1, accounts: [x], filterlevel: LOW_AND_ABOVE}", "integrations[0] (a): unknown key 'filterlevel'"));
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @MethodSource("badEntries")
+    void badEntriesAreRefusedNamingTheEntry(String entries, String message) {
+        IntegrationsFileException error = assertThrows(IntegrationsFileException.class,
+                () -> load("integrations:\n  " + entries + "\n"));
+        assertTrue(error.getMessage().contains(message), error.getMessage());
+        assertTrue(error.getMessage().startsWith(dir.resolve("integrations.yaml").toString()), "names the file");
+    }
+
+    @Test
+    void missingFileAndNonListAreRefused() throws Exception {
+        assertTrue(assertThrows(IntegrationsFileException.class, () -> IntegrationsFile.load(dir.resolve("none.yaml"), "https://x"))
+                .getMessage().endsWith("none.yaml: file not found"));
+        assertTrue(assertThrows(IntegrationsFileException.class, () -> load("integrations: nope\n"))
+                .getMessage().contains("expected a top-level 'integrations:' list"));
+        assertTrue(assertThrows(IntegrationsFileException.class, () -> load("integrations: [\n"))
+                .getMessage().contains("not readable YAML"));
+    }
+}
