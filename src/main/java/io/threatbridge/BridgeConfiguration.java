@@ -2,19 +2,30 @@ package io.threatbridge;
 
 import io.threatbridge.broker.BrokerConnection;
 import io.threatbridge.defender.DefenderAlertMapper;
+import io.threatbridge.defender.DefenderReply;
+import io.threatbridge.defender.DeliveryMode;
 import io.threatbridge.defender.DryRunLog;
+import io.threatbridge.defender.RetrySchedule;
+import io.threatbridge.defender.TenantGate;
+import io.threatbridge.defender.TenantTokens;
 import io.threatbridge.event.EventValidator;
+import io.threatbridge.integration.Integration;
 import io.threatbridge.integration.IntegrationRegistry;
+import io.threatbridge.store.DeliveryStore;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.PropertyInject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.util.Map;
 
 /** The beans the routes call by name, built from the bridge.* settings (interface.md section 2). */
 public class BridgeConfiguration implements CamelConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BridgeConfiguration.class);
 
     @PropertyInject(value = "bridge.broker.url", defaultValue = "")
     String brokerUrl;
@@ -28,6 +39,36 @@ public class BridgeConfiguration implements CamelConfiguration {
     String integrationsFile;
     @PropertyInject("bridge.defender.api-url")
     String defenderApiUrl;
+    @PropertyInject(value = "bridge.defender.mode", defaultValue = "")
+    String mode;
+    @PropertyInject(value = "bridge.auth.client-id", defaultValue = "")
+    String clientId;
+    @PropertyInject(value = "bridge.auth.client-secret", defaultValue = "")
+    String clientSecret;
+    @PropertyInject(value = "bridge.auth.client-secret-file", defaultValue = "")
+    String clientSecretFile;
+    @PropertyInject(value = "bridge.auth.certificate-file", defaultValue = "")
+    String certificateFile;
+    @PropertyInject(value = "bridge.auth.certificate-password", defaultValue = "")
+    String certificatePassword;
+    @PropertyInject("bridge.auth.authority-url")
+    String authorityUrl;
+    @PropertyInject("bridge.defender.scope")
+    String defenderScope;
+    @PropertyInject("bridge.graph.scope")
+    String graphScope;
+    @PropertyInject(value = "bridge.store.url", defaultValue = "")
+    String storeUrl;
+    @PropertyInject(value = "bridge.store.user", defaultValue = "")
+    String storeUser;
+    @PropertyInject(value = "bridge.store.password", defaultValue = "")
+    String storePassword;
+    @PropertyInject("bridge.delivery.max-attempts")
+    int maxAttempts;
+    @PropertyInject("bridge.delivery.initial-delay-ms")
+    long initialDelayMs;
+    @PropertyInject("bridge.delivery.max-delay-ms")
+    long maxDelayMs;
 
     @Override
     public void configure(CamelContext context) throws Exception {
@@ -43,11 +84,39 @@ public class BridgeConfiguration implements CamelConfiguration {
         broker.start();
         context.addService(broker, true);
         context.getRegistry().bind("connectionFactory", broker.connectionFactory());
+
+        DeliveryMode delivery = DeliveryMode.of(mode, clientId);
+        context.getRegistry().bind("delivery", delivery);
+        // dry-run asks for no token, so it needs no credential
+        TenantTokens tokens = new TenantTokens(clientId,
+                delivery.dryRun() ? null : TenantTokens.credential(clientSecret, clientSecretFile, certificateFile, certificatePassword),
+                authorityUrl, Map.of(Integration.Api.endpoint, defenderScope, Integration.Api.graph, graphScope));
+        context.getRegistry().bind("tokens", tokens);
+        context.getRegistry().bind("defenderReply", new DefenderReply(tokens));
+        LOG.info("Defender delivery mode: {}", delivery.name());
     }
 
     @BindToRegistry("integrations")
     public IntegrationRegistry integrations() {
         return new IntegrationRegistry(Path.of(integrationsFile), defenderApiUrl);
+    }
+
+    @BindToRegistry(value = "store", destroyMethod = "close")
+    public DeliveryStore store() {
+        String url = storeUrl.isBlank()
+                ? "jdbc:h2:file:" + Path.of(dataDir, "store").toAbsolutePath() + ";DB_CLOSE_ON_EXIT=FALSE"
+                : storeUrl;
+        return new DeliveryStore(url, blankToNull(storeUser), blankToNull(storePassword));
+    }
+
+    @BindToRegistry("retrySchedule")
+    public RetrySchedule retrySchedule() {
+        return new RetrySchedule(maxAttempts, initialDelayMs, maxDelayMs);
+    }
+
+    @BindToRegistry("tenantGate")
+    public TenantGate tenantGate() {
+        return new TenantGate();
     }
 
     @BindToRegistry("eventValidator")

@@ -70,9 +70,23 @@ public final class BridgeHarness implements AutoCloseable {
         return main.getCamelContext();
     }
 
+    /** The bridge's own store, to see what it remembers. */
+    public io.threatbridge.store.DeliveryStore store() {
+        return camel().getRegistry().lookupByNameAndType("store", io.threatbridge.store.DeliveryStore.class);
+    }
+
     public void send(String body) throws JMSException {
+        sendTo("threats.inbound", body);
+    }
+
+    public void sendTo(String queue, String body) throws JMSException {
+        sendTo(queue, body, jakarta.jms.Message.DEFAULT_PRIORITY);
+    }
+
+    public void sendTo(String queue, String body, int priority) throws JMSException {
         try (Session session = client.createSession(false, Session.AUTO_ACKNOWLEDGE);
-             MessageProducer producer = session.createProducer(session.createQueue("threats.inbound"))) {
+             MessageProducer producer = session.createProducer(session.createQueue(queue))) {
+            producer.setPriority(priority);
             producer.send(session.createTextMessage(body));
         }
     }
@@ -90,6 +104,14 @@ public final class BridgeHarness implements AutoCloseable {
     public Message receive(String queue, long timeoutMs) throws JMSException {
         try (Session session = client.createSession(false, Session.AUTO_ACKNOWLEDGE);
              MessageConsumer consumer = session.createConsumer(session.createQueue(queue))) {
+            return consumer.receive(timeoutMs);
+        }
+    }
+
+    /** The next message on a queue that matches a JMS selector, or null when none comes within the timeout. */
+    public Message receive(String queue, String selector, long timeoutMs) throws JMSException {
+        try (Session session = client.createSession(false, Session.AUTO_ACKNOWLEDGE);
+             MessageConsumer consumer = session.createConsumer(session.createQueue(queue), selector)) {
             return consumer.receive(timeoutMs);
         }
     }

@@ -6,4 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 public record DefenderRequest(Operation operation, String method, String path, JsonNode body) {
 
     public enum Operation { create, resolve }
+
+    /** The body as it goes on the wire. */
+    public String json() {
+        return body.toString();
+    }
 }

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.UUID;
 
 /** Dry-run mode: each Defender request is appended as one JSON line instead of being sent. */
 public class DryRunLog {
@@ -22,7 +23,8 @@ public class DryRunLog {
         this.file = file;
     }
 
-    public void append(DefenderRequest request, Integration integration, ThreatEvent event) {
+    /** @return the alert id Defender would have answered with: a made-up one, so a later resolve has an id to patch */
+    public String append(DefenderRequest request, Integration integration, ThreatEvent event) {
         ObjectNode line = JSON.createObjectNode()
                 .put("integration", integration.name())
                 .put("tenant", integration.tenantId())
@@ -43,9 +45,6 @@ public class DryRunLog {
                 throw new UncheckedIOException("cannot append to " + file, e);
             }
         }
-    }
-
-    public Path file() {
-        return file;
+        return request.operation() == DefenderRequest.Operation.create ? "dry-run-" + UUID.randomUUID() : request.path().substring(request.path().lastIndexOf('/') + 1);
     }
 }

@@ -1,0 +1,93 @@
+package io.threatbridge.defender;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.threatbridge.integration.Integration;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+
+/**
+ * Reads Defender's answer (interface.md section 5): the alert id on success, otherwise the exception
+ * that tells the route what to do next.
+ */
+public class DefenderReply {
+
+    /** When a 429 names no Retry-After, wait this long rather than hammer the tenant. */
+    static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(60);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final TenantTokens tokens;
+
+    public DefenderReply(TenantTokens tokens) {
+        this.tokens = tokens;
+    }
+
+    /** @return the id of the alert Defender created or updated */
+    public String alertId(Integration integration, int status, String retryAfter, String body) {
+        if (status >= 200 && status < 300) {
+            String id = readTree(body).path("id").asText("");
+            if (id.isEmpty()) {
+                throw new PermanentDeliveryException("Defender answered " + status + " without an alert id", status);
+            }
+            return id;
+        }
+        String reason = "Defender answered " + status + errorText(body);
+        if (status == 401) {
+            tokens.invalidate(integration);
+            throw new TokenRejectedException(reason + " (token refused for tenant " + integration.tenantId() + ")");
+        }
+        if (status == 429) {
+            throw new ThrottledException(reason, Instant.now().plus(retryAfter(retryAfter)));
+        }
+        if (status == 408 || status >= 500) {
+            throw new RetryableDeliveryException(reason, status, null);
+        }
+        throw new PermanentDeliveryException(reason, status);
+    }
+
+    static Duration retryAfter(String header) {
+        if (header == null || header.isBlank()) {
+            return DEFAULT_RETRY_AFTER;
+        }
+        try {
+            return Duration.ofSeconds(Math.max(0, Long.parseLong(header.trim())));
+        } catch (NumberFormatException notSeconds) {
+            try {
+                Duration until = Duration.between(Instant.now(), ZonedDateTime.parse(header.trim(), DateTimeFormatter.RFC_1123_DATE_TIME));
+                return until.isNegative() ? Duration.ZERO : until;
+            } catch (DateTimeParseException notADate) {
+                return DEFAULT_RETRY_AFTER;
+            }
+        }
+    }
+
+    private static JsonNode readTree(String body) {
+        try {
+            return body == null || body.isBlank() ? JSON.createObjectNode() : JSON.readTree(body);
+        } catch (java.io.IOException e) {
+            return JSON.createObjectNode();
+        }
+    }
+
+    /** Defender's own error text, when it gave one, in a line short enough for a JMS property. */
+    private static String errorText(String body) {
+        if (body == null || body.isBlank()) {
+            return "";
+        }
+        try {
+            JsonNode error = readTree(body).path("error");
+            String text = (error.path("code").asText("") + " " + error.path("message").asText("")).strip();
+            if (text.isEmpty()) {
+                return "";
+            }
+            text = text.replaceAll("[\\r\\n\\t]+", " ");
+            return ": " + (text.length() <= 200 ? text : text.substring(0, 197) + "...");
+        } catch (RuntimeException notJson) {
+            return "";
+        }
+    }
+}

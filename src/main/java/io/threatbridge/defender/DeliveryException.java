@@ -1,0 +1,20 @@
+package io.threatbridge.defender;
+
+/**
+ * A Defender call that did not succeed. Its message becomes bridgeError on the dead-letter queue, so
+ * it names the HTTP status or the cause and never holds a token or a secret.
+ */
+public abstract class DeliveryException extends RuntimeException {
+
+    private final Integer httpStatus;
+
+    protected DeliveryException(String message, Integer httpStatus, Throwable cause) {
+        super(message, cause);
+        this.httpStatus = httpStatus;
+    }
+
+    /** The status Defender answered with, or null when it did not answer. */
+    public Integer getHttpStatus() {
+        return httpStatus;
+    }
+}
