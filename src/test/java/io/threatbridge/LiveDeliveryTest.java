@@ -48,13 +48,14 @@ class LiveDeliveryTest {
         microsoft = new FakeMicrosoft();
         String base = microsoft.baseUrl();
         StringBuilder yaml = new StringBuilder("integrations:\n");
-        for (String name : List.of("rt", "flaky", "down", "bad", "forbidden", "expired", "slow", "fast", "bulk")) {
+        for (String name : List.of("rt", "lost", "flaky", "down", "bad", "forbidden", "expired", "slow", "fast", "bulk")) {
             yaml.append(FakeMicrosoft.integration(name, "tenant-" + name, "acct-" + name, base + "/" + name));
         }
         Map<String, String> settings = new HashMap<>(microsoft.liveSettings());
         settings.put("bridge.delivery.max-attempts", "4");
         settings.put("bridge.delivery.initial-delay-ms", "200");
         settings.put("bridge.delivery.max-delay-ms", "1000");
+        settings.put("bridge.http.response-timeout-ms", "1500");
         bridge = BridgeHarness.start(dir, yaml.toString(), settings);
     }
 
@@ -118,6 +119,26 @@ class LiveDeliveryTest {
         LoggedRequest patch = calls.stream().filter(r -> r.getMethod().getName().equals("PATCH")).findFirst().orElseThrow();
         assertEquals("/rt/api/alerts/" + alertId, patch.getUrl(), "the resolve patches the alert the create returned");
         assertEquals("Resolved", json.readTree(patch.getBodyAsString()).get("status").asText());
+    }
+
+    @Test
+    void anUnansweredCreateIsSettledByLookingTheAlertUpNotByCreatingAgain() throws Exception {
+        String active = event("lost-1", "lost", "thr-lost", "ACTIVE");
+        // Defender makes the alert but its answer never arrives in time
+        microsoft.stubCreate("/lost", okJson("{\"id\":\"da-lost\"}").withFixedDelay(4000), 1);
+        String description = new DefenderAlertMapper().createRequest(new EventValidator().validate(active)).body().get("description").asText();
+        microsoft.stub(com.github.tomakehurst.wiremock.client.WireMock.get(com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo("/lost/api/alerts"))
+                .willReturn(okJson(new ObjectMapper().createObjectNode().set("value", new ObjectMapper().createArrayNode()
+                        .add(new ObjectMapper().createObjectNode().put("id", "da-other").put("machineId", "1e5bc9d7e413ddd7902c2932e418702b84d0cc07")
+                                .put("description", "Event id: someone-else"))
+                        .add(new ObjectMapper().createObjectNode().put("id", "da-lost").put("machineId", "1e5bc9d7e413ddd7902c2932e418702b84d0cc07")
+                                .put("description", description))).toString())));
+        bridge.send(active);
+        await().until(() -> bridge.store().isDone("lost", "lost-1"));
+        assertEquals("da-lost", bridge.store().alertId("lost", "thr-lost"));
+        assertEquals(1, microsoft.creates("/lost").size(), "the unanswered create is not sent again");
+        LoggedRequest lookup = microsoft.calls("/lost").stream().filter(r -> r.getMethod().getName().equals("GET")).findFirst().orElseThrow();
+        assertTrue(lookup.queryParameter("$filter").firstValue().startsWith("alertCreationTime ge "), lookup.getUrl());
     }
 
     @Test

@@ -7,6 +7,12 @@ import io.threatbridge.event.Category;
 import io.threatbridge.event.Severity;
 import io.threatbridge.event.ThreatEvent;
 
+import io.threatbridge.store.PendingCreate;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.Iterator;
 import java.util.Map;
 
@@ -41,6 +47,18 @@ public class DefenderAlertMapper {
                         + ", as reported by mobile threat defense console account " + event.accountId()
                         + " (event " + event.eventId() + ").", DESCRIPTION_MAX));
         return new DefenderRequest(DefenderRequest.Operation.resolve, "PATCH", "/api/alerts/" + alertId, body);
+    }
+
+    /**
+     * Lists the alerts created since shortly before an unanswered create call, to find out whether
+     * that call made one ({@link DefenderReply#matchingAlert}).
+     */
+    public DefenderRequest lookupRequest(PendingCreate pending) {
+        // ten minutes of slack for the clock difference between the bridge and Defender
+        String since = pending.startedAt().minus(Duration.ofMinutes(10)).truncatedTo(ChronoUnit.SECONDS).toString();
+        return new DefenderRequest(DefenderRequest.Operation.lookup, "GET",
+                "/api/alerts?$filter=" + URLEncoder.encode("alertCreationTime ge " + since, StandardCharsets.UTF_8).replace("+", "%20"),
+                null);
     }
 
     static String machineId(ThreatEvent.Device device) {
@@ -99,6 +117,7 @@ public class DefenderAlertMapper {
             line(text, "User e-mail", event.user().email());
         }
         line(text, "Console account", event.accountId());
+        // the bridge finds its own alert again by this line (DefenderReply.matchingAlert): keep it
         line(text, "Event id", event.eventId());
         if (event.forensics() != null && event.forensics().isObject() && !event.forensics().isEmpty()) {
             text.append("Forensics:\n");

@@ -2,7 +2,9 @@ package io.threatbridge.defender;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.threatbridge.event.ThreatEvent;
 import io.threatbridge.integration.Integration;
+import io.threatbridge.store.PendingCreate;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -26,14 +28,15 @@ public class DefenderReply {
         this.tokens = tokens;
     }
 
-    /** @return the id of the alert Defender created or updated */
-    public String alertId(Integration integration, int status, String retryAfter, String body) {
+    /**
+     * Reads the status of Defender's answer.
+     *
+     * @return the body of a 2xx answer
+     * @throws DeliveryException for any other: what kind tells the route what to do next
+     */
+    public String check(Integration integration, int status, String retryAfter, String body) {
         if (status >= 200 && status < 300) {
-            String id = readTree(body).path("id").asText("");
-            if (id.isEmpty()) {
-                throw new PermanentDeliveryException("Defender answered " + status + " without an alert id", status);
-            }
-            return id;
+            return body == null ? "" : body;
         }
         String reason = "Defender answered " + status + errorText(body);
         if (status == 401) {
@@ -47,6 +50,40 @@ public class DefenderReply {
             throw new RetryableDeliveryException(reason, status, null);
         }
         throw new PermanentDeliveryException(reason, status);
+    }
+
+    /**
+     * Whether a create answered with this status certainly made no alert: a refusal (4xx) or
+     * "unavailable" (503). A 500, 502 or 504 may come after the work was done, and is settled like
+     * a call without an answer.
+     */
+    public boolean provesNoAlert(int status) {
+        return status >= 400 && status < 500 || status == 503;
+    }
+
+    /** The id of the alert a create or resolve answered with. */
+    public String alertId(String body) {
+        String id = readTree(body).path("id").asText("");
+        if (id.isEmpty()) {
+            throw new PermanentDeliveryException("Defender answered without an alert id", null);
+        }
+        return id;
+    }
+
+    /**
+     * The alert an unanswered create call made, found in a list of recent alerts by its device and
+     * by the "Event id" line the bridge writes into every description; null when there is none.
+     */
+    public String matchingAlert(String body, ThreatEvent event, PendingCreate pending) {
+        String machineId = DefenderAlertMapper.machineId(event.device());
+        String marker = "Event id: " + pending.eventId();
+        for (JsonNode alert : readTree(body).path("value")) {
+            String description = alert.path("description").asText("");
+            if (machineId.equals(alert.path("machineId").asText()) && description.lines().anyMatch(marker::equals)) {
+                return alert.path("id").asText();
+            }
+        }
+        return null;
     }
 
     static Duration retryAfter(String header) {

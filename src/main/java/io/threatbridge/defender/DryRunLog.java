@@ -23,7 +23,10 @@ public class DryRunLog {
         this.file = file;
     }
 
-    /** @return the alert id Defender would have answered with: a made-up one, so a later resolve has an id to patch */
+    /**
+     * @return the body Defender would have answered with: a made-up alert id for a create, so a later
+     * resolve has an id to patch, and no alert for a lookup
+     */
     public String append(DefenderRequest request, Integration integration, ThreatEvent event) {
         ObjectNode line = JSON.createObjectNode()
                 .put("integration", integration.name())
@@ -45,6 +48,11 @@ public class DryRunLog {
                 throw new UncheckedIOException("cannot append to " + file, e);
             }
         }
-        return request.operation() == DefenderRequest.Operation.create ? "dry-run-" + UUID.randomUUID() : request.path().substring(request.path().lastIndexOf('/') + 1);
+        return switch (request.operation()) {
+            case create -> JSON.createObjectNode().put("id", "dry-run-" + UUID.randomUUID()).toString();
+            case resolve -> JSON.createObjectNode().put("id", request.path().substring(request.path().lastIndexOf('/') + 1))
+                    .put("status", "Resolved").toString();
+            case lookup -> "{\"value\":[]}";
+        };
     }
 }

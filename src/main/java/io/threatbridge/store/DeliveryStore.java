@@ -70,6 +70,34 @@ public class DeliveryStore implements AutoCloseable {
         }
     }
 
+    /** The create call for this threat that was sent without its answer being recorded, or null. */
+    public PendingCreate pendingCreate(String integration, String threatId) {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement select = connection.prepareStatement(
+                     "SELECT event_id, started_at FROM pending_create WHERE integration = ? AND threat_id = ?")) {
+            select.setString(1, integration);
+            select.setString(2, threatId);
+            try (ResultSet row = select.executeQuery()) {
+                return row.next() ? new PendingCreate(row.getString(1), row.getTimestamp(2).toInstant()) : null;
+            }
+        } catch (SQLException e) {
+            throw new StoreUnavailableException(e);
+        }
+    }
+
+    /** Written before a create call goes out, removed once its answer is recorded. */
+    public void beginCreate(String integration, String threatId, String eventId) {
+        if (!insertOnce("INSERT INTO pending_create (integration, threat_id, event_id, started_at) VALUES (?, ?, ?, ?)",
+                integration, threatId, eventId, Timestamp.from(Instant.now()))) {
+            update("UPDATE pending_create SET event_id = ?, started_at = ? WHERE integration = ? AND threat_id = ?",
+                    eventId, Timestamp.from(Instant.now()), integration, threatId);
+        }
+    }
+
+    public void endCreate(String integration, String threatId) {
+        update("DELETE FROM pending_create WHERE integration = ? AND threat_id = ?", integration, threatId);
+    }
+
     public void markResolved(String integration, String threatId) {
         update("UPDATE threat_alert SET status = 'Resolved', updated_at = ? WHERE integration = ? AND threat_id = ?",
                 Timestamp.from(Instant.now()), integration, threatId);

@@ -1,0 +1,7 @@
+package io.threatbridge.store;
+
+import java.time.Instant;
+
+/** A create call that left no recorded answer: it may or may not have made an alert. */
+public record PendingCreate(String eventId, Instant startedAt) {
+}
