@@ -9,6 +9,7 @@ import io.threatbridge.defender.RetrySchedule;
 import io.threatbridge.defender.TenantGate;
 import io.threatbridge.defender.TenantTokens;
 import io.threatbridge.event.EventValidator;
+import io.threatbridge.health.PartHealthCheck;
 import io.threatbridge.integration.Integration;
 import io.threatbridge.integration.IntegrationRegistry;
 import io.threatbridge.store.DeliveryStore;
@@ -16,6 +17,7 @@ import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.PropertyInject;
+import org.apache.camel.health.HealthCheckRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,6 +86,7 @@ public class BridgeConfiguration implements CamelConfiguration {
         broker.start();
         context.addService(broker, true);
         context.getRegistry().bind("connectionFactory", broker.connectionFactory());
+        HealthCheckRegistry.get(context).register(new PartHealthCheck("broker", broker::problem));
 
         DeliveryMode delivery = DeliveryMode.of(mode, clientId);
         context.getRegistry().bind("delivery", delivery);
@@ -102,11 +105,13 @@ public class BridgeConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry(value = "store", destroyMethod = "close")
-    public DeliveryStore store() {
+    public DeliveryStore store(CamelContext context) {
         String url = storeUrl.isBlank()
                 ? "jdbc:h2:file:" + Path.of(dataDir, "store").toAbsolutePath() + ";DB_CLOSE_ON_EXIT=FALSE"
                 : storeUrl;
-        return new DeliveryStore(url, blankToNull(storeUser), blankToNull(storePassword));
+        DeliveryStore store = new DeliveryStore(url, blankToNull(storeUser), blankToNull(storePassword));
+        HealthCheckRegistry.get(context).register(new PartHealthCheck("store", store::problem));
+        return store;
     }
 
     @BindToRegistry("retrySchedule")

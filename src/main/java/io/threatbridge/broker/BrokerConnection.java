@@ -22,12 +22,18 @@ public class BrokerConnection extends ServiceSupport {
     /** The embedded broker's in-VM acceptor (artemis/broker.xml): no TCP hop for the bridge's own traffic. */
     static final String EMBEDDED_URL = "vm://0";
 
+    private final String url;
+    private final String user;
+    private final String password;
     private final Path brokerXml;
     private final Map<String, String> brokerSettings;
     private final JmsPoolConnectionFactory pool = new JmsPoolConnectionFactory();
     private EmbeddedActiveMQ embedded;
 
     private BrokerConnection(String url, String user, String password, Path brokerXml, Map<String, String> brokerSettings) {
+        this.url = url;
+        this.user = user;
+        this.password = password;
         this.brokerXml = brokerXml;
         this.brokerSettings = brokerSettings == null ? null : Map.copyOf(brokerSettings);
         ActiveMQConnectionFactory artemis = new ActiveMQConnectionFactory(url, user, password);
@@ -52,6 +58,24 @@ public class BrokerConnection extends ServiceSupport {
 
     public ConnectionFactory connectionFactory() {
         return pool;
+    }
+
+    /** What keeps the bridge from its broker right now, or null when it can reach it. */
+    public String problem() {
+        if (brokerXml != null) {
+            return embedded != null && embedded.getActiveMQServer().isActive() ? null : "embedded broker is not running";
+        }
+        // a connection of its own that tries once and soon gives up, unlike the bridge's, which retries for ever
+        try (ActiveMQConnectionFactory probe = new ActiveMQConnectionFactory(url)) {
+            probe.setReconnectAttempts(0);
+            probe.setInitialConnectAttempts(1);
+            probe.setCallTimeout(3000);
+            probe.setClientFailureCheckPeriod(3000);
+            probe.createConnection(user, password).close();
+            return null;
+        } catch (Exception e) {
+            return "broker " + url + " unreachable: " + e.getMessage();
+        }
     }
 
     @Override

@@ -39,6 +39,15 @@ public class DeliveryStore implements AutoCloseable {
         Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
     }
 
+    /** What keeps the bridge from its store right now, or null when it answers. */
+    public String problem() {
+        try (Connection connection = dataSource.getConnection()) {
+            return connection.isValid(3) ? null : "state store does not answer";
+        } catch (SQLException e) {
+            return "state store: " + e.getMessage();
+        }
+    }
+
     public boolean isDone(String integration, String eventId) {
         return exists("SELECT 1 FROM delivered_event WHERE integration = ? AND event_id = ?", integration, eventId);
     }
