@@ -29,8 +29,10 @@ public final class FakeMicrosoft implements AutoCloseable {
 
     public final WireMockServer server;
 
-    public FakeMicrosoft() {
+    public FakeMicrosoft(com.github.tomakehurst.wiremock.extension.Extension... extensions) {
         server = new WireMockServer(wireMockConfig()
+                .extensions(extensions)
+                .containerThreads(40)
                 .httpDisabled(true)
                 .dynamicHttpsPort()
                 .bindAddress("127.0.0.1")

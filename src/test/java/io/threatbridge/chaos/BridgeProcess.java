@@ -1,0 +1,85 @@
+package io.threatbridge.chaos;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
+
+/** target/threat-bridge.jar as a child process, started, killed and restarted the way an operator would. */
+public final class BridgeProcess implements AutoCloseable {
+
+    private final Map<String, String> settings;
+    private final Path log;
+    private final int managementPort;
+    private final HttpClient http = HttpClient.newHttpClient();
+    private Process process;
+
+    public BridgeProcess(Map<String, String> settings, int managementPort, Path log) {
+        this.settings = Map.copyOf(settings);
+        this.managementPort = managementPort;
+        this.log = log;
+    }
+
+    public void start() throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx384m", "-Djavax.net.ssl.trustStore=" + System.getProperty("javax.net.ssl.trustStore"),
+                "-Djavax.net.ssl.trustStorePassword=changeit", "-Djavax.net.ssl.trustStoreType=PKCS12",
+                "-Dcamel.management.port=" + managementPort));
+        settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
+        command.addAll(List.of("-jar", "target/threat-bridge.jar"));
+        process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    }
+
+    public void awaitReady() {
+        await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> health() == 200);
+    }
+
+    /** The status /observe/health answers with, or -1 when nothing answers. */
+    public int health() {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/observe/health"))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    public void sigkill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** SIGTERM; returns how long the bridge took to exit. */
+    public Duration sigterm() throws InterruptedException {
+        long start = System.nanoTime();
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the bridge did not exit within 60 s of SIGTERM");
+        }
+        return Duration.ofNanos(System.nanoTime() - start);
+    }
+
+    public boolean alive() {
+        return process != null && process.isAlive();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (alive()) {
+            sigkill();
+        }
+    }
+}
