@@ -7,6 +7,7 @@ import io.threatbridge.defender.DeliveryMode;
 import io.threatbridge.defender.DryRunLog;
 import io.threatbridge.defender.RetrySchedule;
 import io.threatbridge.defender.TenantGate;
+import io.threatbridge.defender.TenantPacer;
 import io.threatbridge.defender.TenantTokens;
 import io.threatbridge.event.EventValidator;
 import io.threatbridge.health.PartHealthCheck;
@@ -117,6 +118,17 @@ public class BridgeConfiguration implements CamelConfiguration {
     @BindToRegistry("retrySchedule")
     public RetrySchedule retrySchedule() {
         return new RetrySchedule(maxAttempts, initialDelayMs, maxDelayMs);
+    }
+
+    @BindToRegistry("pacer")
+    public TenantPacer pacer(@PropertyInject("bridge.defender.create-per-minute") int defenderCreates,
+                             @PropertyInject("bridge.defender.update-per-minute") int defenderUpdates,
+                             @PropertyInject("bridge.graph.create-per-minute") int graphCreates,
+                             @PropertyInject("bridge.graph.update-per-minute") int graphUpdates,
+                             @PropertyInject("bridge.defender.quota-window-ms") long windowMillis) {
+        return new TenantPacer(Map.of(
+                Integration.Api.endpoint, new TenantPacer.Quota(defenderCreates, defenderUpdates),
+                Integration.Api.graph, new TenantPacer.Quota(graphCreates, graphUpdates)), windowMillis);
     }
 
     @BindToRegistry("tenantGate")

@@ -56,6 +56,7 @@ class LiveDeliveryTest {
         settings.put("bridge.delivery.initial-delay-ms", "200");
         settings.put("bridge.delivery.max-delay-ms", "1000");
         settings.put("bridge.http.response-timeout-ms", "1500");
+        settings.put("bridge.defender.create-per-minute", "0"); // pacing has a test of its own
         bridge = BridgeHarness.start(dir, yaml.toString(), settings);
     }
 

@@ -8,16 +8,44 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Holds back calls to a tenant that answered 429 until its Retry-After has passed. Only the delivery
- * routes of that tenant wait here; every other tenant's route runs on.
+ * Holds back calls to a tenant that answered 429 until its Retry-After has passed, and to a tenant
+ * whose calls keep failing (a circuit breaker: after {@link #FAILURES_TO_OPEN} failures in a row no
+ * call for a pause that doubles from {@link #FIRST_PAUSE} up to {@link #LONGEST_PAUSE}; one call
+ * then tries again). Only the delivery routes of that tenant wait here; every other tenant's route
+ * runs on, and the waiting tenant's events stay on its queue.
  */
 public class TenantGate {
 
+    static final int FAILURES_TO_OPEN = 5;
+    static final Duration FIRST_PAUSE = Duration.ofSeconds(15);
+    static final Duration LONGEST_PAUSE = Duration.ofMinutes(5);
+
     private final Map<String, Instant> closedUntil = new ConcurrentHashMap<>();
+    private final Map<String, Integer> failuresInARow = new ConcurrentHashMap<>();
 
     public void close(Integration integration, long untilEpochMillis) {
         closedUntil.merge(integration.tenantId(), Instant.ofEpochMilli(untilEpochMillis),
                 (a, b) -> a.isAfter(b) ? a : b);
+    }
+
+    /** A call to the tenant failed without an answer that blames the request (5xx, time-out, no connection). */
+    public void recordFailure(Integration integration) {
+        int failures = failuresInARow.merge(integration.tenantId(), 1, Integer::sum);
+        if (failures >= FAILURES_TO_OPEN) {
+            int opened = failures - FAILURES_TO_OPEN;
+            Duration pause = FIRST_PAUSE.multipliedBy(1L << Math.min(opened, 10));
+            close(integration, Instant.now().plus(pause.compareTo(LONGEST_PAUSE) > 0 ? LONGEST_PAUSE : pause).toEpochMilli());
+        }
+    }
+
+    public void recordSuccess(Integration integration) {
+        failuresInARow.remove(integration.tenantId());
+    }
+
+    /** Whether calls to the tenant are held back now (by a 429 or the breaker). */
+    public boolean isClosed(Integration integration) {
+        Instant until = closedUntil.get(integration.tenantId());
+        return until != null && until.isAfter(Instant.now());
     }
 
     public void awaitOpen(Integration integration) throws InterruptedException {

@@ -77,6 +77,9 @@ class ChaosIT {
                 "bridge.data-dir", dir.resolve("data").toString(),
                 "bridge.delivery.initial-delay-ms", "200",
                 "bridge.delivery.max-delay-ms", "2000"));
+        // quotas lifted: this run is about faults, PacingTest about quotas
+        settings.put("bridge.defender.create-per-minute", "0");
+        settings.put("bridge.defender.update-per-minute", "0");
         bridge = new BridgeProcess(settings, BridgeHarness.freePort(), dir.resolve("bridge.log"));
         bridge.start();
         bridge.awaitReady();

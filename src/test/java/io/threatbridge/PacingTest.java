@@ -1,0 +1,72 @@
+package io.threatbridge;
+
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Each tenant's calls stay within its quota (a sliding window), a tenant that waits for its window
+ * holds no other tenant, and a burst drains at the quota. The window is shortened to 2 s so the test
+ * need not wait minutes.
+ */
+class PacingTest {
+
+    static final int QUOTA = 5;
+    static final long WINDOW = 2000;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void noCallOverQuotaAndOtherTenantsGoOn() throws Exception {
+        try (FakeMicrosoft microsoft = new FakeMicrosoft()) {
+            microsoft.acceptAlerts("/paced");
+            microsoft.acceptAlerts("/other");
+            Map<String, String> settings = new HashMap<>(microsoft.liveSettings());
+            settings.put("bridge.defender.create-per-minute", String.valueOf(QUOTA));
+            settings.put("bridge.defender.quota-window-ms", String.valueOf(WINDOW));
+            String yaml = "integrations:\n"
+                    + FakeMicrosoft.integration("paced", "tenant-paced", "acme", microsoft.baseUrl() + "/paced")
+                    + FakeMicrosoft.integration("other", "tenant-other", "globex", microsoft.baseUrl() + "/other");
+            try (BridgeHarness bridge = BridgeHarness.start(dir, yaml, settings)) {
+                for (int i = 0; i < 3 * QUOTA; i++) {
+                    bridge.send(Events.event("paced-" + i, "acme", "thr-paced-" + i, "CRITICAL", "ACTIVE").toString());
+                }
+                // the paced tenant has used its window: the other tenant's events must not wait behind it
+                await().until(() -> microsoft.creates("/paced").size() == QUOTA);
+                for (int i = 0; i < QUOTA; i++) {
+                    bridge.send(Events.event("other-" + i, "globex", "thr-other-" + i, "CRITICAL", "ACTIVE").toString());
+                }
+                await().until(() -> microsoft.creates("/other").size() == QUOTA);
+                long otherDone = microsoft.creates("/other").stream().mapToLong(r -> r.getLoggedDate().getTime()).max().orElseThrow();
+                long firstPaced = microsoft.creates("/paced").get(0).getLoggedDate().getTime();
+                assertTrue(otherDone < firstPaced + WINDOW, "the other tenant went on while the paced one waited for its window");
+
+                await().atMost(java.time.Duration.ofSeconds(30)).until(() -> bridge.store().isDone("paced", "paced-" + (3 * QUOTA - 1))
+                        && microsoft.creates("/paced").size() == 3 * QUOTA);
+                List<Long> times = microsoft.creates("/paced").stream().map(LoggedRequest::getLoggedDate)
+                        .map(java.util.Date::getTime).sorted().toList();
+                int overQuota = 0;
+                for (int i = QUOTA; i < times.size(); i++) {
+                    if (times.get(i) - times.get(i - QUOTA) < WINDOW) {
+                        overQuota++;
+                    }
+                }
+                System.out.printf("pacing: %d creates at %d per %d ms took %d ms, %d over quota%n",
+                        times.size(), QUOTA, WINDOW, times.get(times.size() - 1) - times.get(0), overQuota);
+                assertEquals(0, overQuota, "never more than the quota in any window: " + times);
+                assertTrue(times.get(times.size() - 1) - times.get(0) >= 2 * WINDOW - 100, "the burst drained at the quota, not faster");
+                assertTrue(times.get(times.size() - 1) - times.get(0) < 4 * WINDOW, "and used the quota, not slower");
+            }
+        }
+    }
+}
