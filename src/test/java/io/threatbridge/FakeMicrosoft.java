@@ -30,7 +30,16 @@ public final class FakeMicrosoft implements AutoCloseable {
     public final WireMockServer server;
 
     public FakeMicrosoft(com.github.tomakehurst.wiremock.extension.Extension... extensions) {
-        server = new WireMockServer(wireMockConfig()
+        this(true, extensions);
+    }
+
+    /** @param journal false for benchmarks: a journal of every request would grow without end */
+    public FakeMicrosoft(boolean journal, com.github.tomakehurst.wiremock.extension.Extension... extensions) {
+        com.github.tomakehurst.wiremock.core.WireMockConfiguration config = wireMockConfig();
+        if (!journal) {
+            config.disableRequestJournal();
+        }
+        server = new WireMockServer(config
                 .extensions(extensions)
                 .containerThreads(40)
                 .httpDisabled(true)

@@ -18,12 +18,18 @@ import static org.awaitility.Awaitility.await;
 public final class BridgeProcess implements AutoCloseable {
 
     private final Map<String, String> settings;
+    private final String heap;
     private final Path log;
     private final int managementPort;
     private final HttpClient http = HttpClient.newHttpClient();
     private Process process;
 
     public BridgeProcess(Map<String, String> settings, int managementPort, Path log) {
+        this(settings, managementPort, log, "-Xmx384m");
+    }
+
+    public BridgeProcess(Map<String, String> settings, int managementPort, Path log, String heap) {
+        this.heap = heap;
         this.settings = Map.copyOf(settings);
         this.managementPort = managementPort;
         this.log = log;
@@ -31,7 +37,7 @@ public final class BridgeProcess implements AutoCloseable {
 
     public void start() throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx384m", "-Djavax.net.ssl.trustStore=" + System.getProperty("javax.net.ssl.trustStore"),
+                heap, "-Djavax.net.ssl.trustStore=" + System.getProperty("javax.net.ssl.trustStore"),
                 "-Djavax.net.ssl.trustStorePassword=changeit", "-Djavax.net.ssl.trustStoreType=PKCS12",
                 "-Dcamel.management.port=" + managementPort));
         settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
@@ -70,6 +76,15 @@ public final class BridgeProcess implements AutoCloseable {
             throw new IllegalStateException("the bridge did not exit within 60 s of SIGTERM");
         }
         return Duration.ofNanos(System.nanoTime() - start);
+    }
+
+    /** CPU time the bridge process has used so far. */
+    public Duration cpu() {
+        return process.toHandle().info().totalCpuDuration().orElse(Duration.ZERO);
+    }
+
+    public long pid() {
+        return process.pid();
     }
 
     public boolean alive() {

@@ -44,6 +44,7 @@ class StoreOutageTest {
             settings.put("bridge.store.url", "jdbc:postgresql://127.0.0.1:" + database.port + "/test?currentSchema=" + schema
                     + "&connectTimeout=2&socketTimeout=5");
             settings.put("bridge.store.user", TestStores.POSTGRES_USER);
+            settings.put("bridge.defender.create-per-minute", "0");
             String yaml = "integrations:\n" + FakeMicrosoft.integration("so", "tenant-so", "acme", microsoft.baseUrl() + "/so");
             try (BridgeHarness bridge = BridgeHarness.start(dir, yaml, settings)) {
                 bridge.send(Events.event("so-0", "acme", "thr-so-0", "CRITICAL", "ACTIVE").toString());

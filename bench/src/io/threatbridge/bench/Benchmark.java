@@ -1,0 +1,335 @@
+package io.threatbridge.bench;
+
+import io.threatbridge.BridgeHarness;
+import io.threatbridge.Events;
+import io.threatbridge.FakeMicrosoft;
+import io.threatbridge.chaos.BridgeProcess;
+import io.threatbridge.chaos.StandaloneBroker;
+import jakarta.jms.Connection;
+import jakarta.jms.MessageProducer;
+import jakarta.jms.Session;
+import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.IntFunction;
+
+/**
+ * The figures of docs/benchmarks.md: throughput and CPU beside a minimal forwarder, quota use,
+ * latency, tenant isolation and memory with a large backlog. The bridge and the baseline run as
+ * processes of their own against one standalone Artemis broker and a WireMock Defender over HTTPS
+ * in this JVM. Run with bench/run; scenario names as arguments run only those.
+ */
+public final class Benchmark {
+
+    private final Path work;
+    private final BenchDefender defender = new BenchDefender();
+    private final FakeMicrosoft fake;
+    private final StandaloneBroker broker;
+    private final List<String> results = new ArrayList<>();
+
+    private Benchmark(Path work) throws Exception {
+        this.work = work;
+        fake = new FakeMicrosoft(false, defender);
+        broker = new StandaloneBroker(work.resolve("broker"), BridgeHarness.freePort());
+        broker.start();
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path work = Files.createTempDirectory("threat-bridge-bench");
+        List<String> run = args.length == 0 ? List.of("throughput", "quota", "latency", "isolation", "memory") : List.of(args);
+        Benchmark bench = new Benchmark(work);
+        try {
+            for (String scenario : run) {
+                switch (scenario) {
+                    case "throughput" -> bench.throughput();
+                    case "quota" -> bench.quota();
+                    case "latency" -> bench.latency();
+                    case "isolation" -> bench.isolation();
+                    case "memory" -> bench.memory();
+                    default -> throw new IllegalArgumentException("no scenario " + scenario);
+                }
+            }
+        } finally {
+            bench.broker.close();
+            bench.fake.close();
+        }
+        String report = "| scenario | figure | value |\n| --- | --- | --- |\n" + String.join("\n", bench.results) + "\n";
+        System.out.println(report);
+        Files.writeString(Path.of("target", "bench-results.md"), report);
+        System.exit(0);
+    }
+
+    private void result(String scenario, String figure, String value) {
+        String line = "| " + scenario + " | " + figure + " | " + value + " |";
+        results.add(line);
+        System.out.println(line);
+    }
+
+    // --- the scenarios ---------------------------------------------------------------------
+
+    /** 20,000 events preloaded, quotas lifted: alerts/s and CPU per 1,000 alerts, bridge and baseline. */
+    private void throughput() throws Exception {
+        int events = Integer.getInteger("bench.throughput.events", 20_000);
+        List<String> names = List.of("tp0", "tp1", "tp2", "tp3");
+        preload("threats.inbound", events, i -> event("tp-" + i, "acct-" + names.get(i % 4), "CRITICAL", false));
+        defender.reset();
+        BridgeProcess bridge = bridge("throughput", names, Map.of(), "-Xmx512m");
+        Measured measured = measureDrain(bridge::cpu, events);
+        bridge.sigterm();
+        double bridgeRate = measured.rate(events);
+        double bridgeCpu = measured.cpuPerThousand(events);
+        result("throughput", "bridge alerts/s (4 tenants, persistent, H2 store)", String.format("%.0f", bridgeRate));
+        result("throughput", "bridge CPU s per 1,000 alerts", String.format("%.2f", bridgeCpu));
+
+        preload("bench.baseline", events, i -> event("base-" + i, "acct-x", "CRITICAL", false));
+        defender.reset();
+        Process forwarder = new ProcessBuilder(java(), "-Xmx512m",
+                "-Djavax.net.ssl.trustStore=" + System.getProperty("javax.net.ssl.trustStore"),
+                "-Djavax.net.ssl.trustStorePassword=changeit", "-Djavax.net.ssl.trustStoreType=PKCS12",
+                "-cp", System.getProperty("java.class.path"), MinimalForwarder.class.getName(),
+                broker.url(), StandaloneBroker.USER, StandaloneBroker.PASSWORD, "bench.baseline",
+                fake.baseUrl() + "/base/api/alerts/CreateAlertByReference", "4")
+                .redirectErrorStream(true).redirectOutput(work.resolve("forwarder.log").toFile()).start();
+        Measured baseline = measureDrain(() -> forwarder.toHandle().info().totalCpuDuration().orElse(Duration.ZERO), events);
+        forwarder.destroyForcibly();
+        forwarder.waitFor(30, TimeUnit.SECONDS);
+        result("throughput", "minimal forwarder alerts/s (4 threads, same broker and fake)", String.format("%.0f", baseline.rate(events)));
+        result("throughput", "minimal forwarder CPU s per 1,000 alerts", String.format("%.2f", baseline.cpuPerThousand(events)));
+        result("throughput", "bridge CPU per alert / forwarder's", String.format("%.2fx", bridgeCpu / baseline.cpuPerThousand(events)));
+    }
+
+    /** 20 tenants at 120 creates a minute (30 per 15 s window) under load above it: share of the quota used, 429s. */
+    private void quota() throws Exception {
+        int tenants = 20;
+        int perWindow = 30;
+        long window = 15_000;
+        List<String> names = new ArrayList<>();
+        for (int t = 0; t < tenants; t++) {
+            names.add("q" + t);
+        }
+        int events = tenants * perWindow * 6;
+        preload("threats.inbound", events, i -> event("q-" + i, "acct-" + names.get(i % tenants), "CRITICAL", false));
+        defender.reset();
+        defender.enforceQuota(perWindow, window);
+        BridgeProcess bridge = bridge("quota", names, Map.of(
+                "bridge.defender.create-per-minute", String.valueOf(perWindow),
+                "bridge.defender.quota-window-ms", String.valueOf(window)), "-Xmx384m");
+        await(Duration.ofMinutes(3), () -> defender.firstCreateAt > 0);
+        long measureUntil = defender.firstCreateAt + 4 * window;
+        await(Duration.ofMinutes(3), () -> System.currentTimeMillis() >= measureUntil);
+        long achieved = defender.totalCreates();
+        long allowed = (long) tenants * perWindow * 4;
+        bridge.sigterm();
+        defender.enforceQuota(0, window);
+        result("quota", "creates in 60 s, 20 tenants, quota 120/min each (window 15 s)", achieved + " of " + allowed);
+        result("quota", "share of the summed quota used", String.format("%.1f %%", 100.0 * achieved / allowed));
+        result("quota", "429 answers", String.valueOf(defender.throttled.get()));
+    }
+
+    /** 100 events/s below quota for 30 s: enqueue-to-Defender latency. */
+    private void latency() throws Exception {
+        List<String> names = List.of("lat0", "lat1", "lat2", "lat3");
+        defender.reset();
+        BridgeProcess bridge = bridge("latency", names, Map.of(), "-Xmx384m");
+        int sent = steadyLoad(100, Duration.ofSeconds(30), i -> event("lat-" + i, "acct-" + names.get(i % 4), "CRITICAL", true));
+        await(Duration.ofMinutes(2), () -> defender.totalCreates() >= sent);
+        bridge.sigterm();
+        List<Long> all = new ArrayList<>();
+        defender.latencies.values().forEach(all::addAll);
+        result("latency", "events at 100/s for 30 s", String.valueOf(sent));
+        result("latency", "enqueue-to-Defender p50 / p99 / max", percentile(all, 50) + " / " + percentile(all, 99) + " / " + percentile(all, 100) + " ms");
+    }
+
+    /** Tenant A down for 60 s while tenant B runs a steady load: B's p99 with and without A's outage. */
+    private void isolation() throws Exception {
+        List<String> names = List.of("iso-a", "iso-b");
+        defender.reset();
+        BridgeProcess bridge = bridge("isolation", names, Map.of(), "-Xmx384m");
+        IntFunction<String> load = i -> event("iso-" + i, i % 2 == 0 ? "acct-iso-a" : "acct-iso-b", "CRITICAL", true);
+        int healthy = steadyLoad(40, Duration.ofSeconds(60), load);
+        await(Duration.ofMinutes(2), () -> defender.totalCreates() >= healthy);
+        List<Long> before = new ArrayList<>(defender.latencies.getOrDefault("/iso-b", List.of()));
+        defender.latencies.clear();
+        defender.down.add("/iso-a");
+        steadyLoad(40, Duration.ofSeconds(60), i -> load.apply(i + healthy));
+        List<Long> during = new ArrayList<>(defender.latencies.getOrDefault("/iso-b", List.of()));
+        defender.down.clear();
+        bridge.sigterm();
+        long p99Before = percentile(before, 99);
+        long p99During = percentile(during, 99);
+        result("isolation", "tenant B p99, A healthy (20 events/s each)", p99Before + " ms (" + before.size() + " alerts)");
+        result("isolation", "tenant B p99, A down 60 s (503)", p99During + " ms (" + during.size() + " alerts)");
+        result("isolation", "B's p99 during A's outage / without", String.format("%.2f", (double) p99During / Math.max(1, p99Before)));
+    }
+
+    /** 100,000 events preloaded, bridge at -Xmx256m: RSS and heap while the backlog drains. */
+    private void memory() throws Exception {
+        int events = Integer.getInteger("bench.memory.events", 100_000);
+        List<String> names = List.of("mem0", "mem1", "mem2", "mem3");
+        preload("threats.inbound", events, i -> event("mem-" + i, "acct-" + names.get(i % 4), "CRITICAL", false));
+        defender.reset();
+        BridgeProcess bridge = bridge("memory", names, Map.of(), "-Xmx256m");
+        long maxRss = 0;
+        long maxHeap = 0;
+        long start = System.currentTimeMillis();
+        while (defender.totalCreates() < events) {
+            maxRss = Math.max(maxRss, rssKiB(bridge.pid()));
+            maxHeap = Math.max(maxHeap, heapUsedKiB(bridge.pid()));
+            if (System.currentTimeMillis() - start > Duration.ofMinutes(20).toMillis()) {
+                throw new IllegalStateException("the 100,000-event backlog did not drain in 20 minutes");
+            }
+            Thread.sleep(2000);
+        }
+        bridge.sigterm();
+        result("memory", "backlog drained", events + " events in " + (defender.lastCreateAt - defender.firstCreateAt) / 1000 + " s");
+        result("memory", "bridge max RSS / max heap used (-Xmx256m)", maxRss / 1024 + " MiB / " + maxHeap / 1024 + " MiB");
+    }
+
+    // --- helpers ---------------------------------------------------------------------------
+
+    private record Measured(long millis, Duration cpu) {
+        double rate(int events) {
+            return events * 1000.0 / Math.max(1, millis);
+        }
+
+        double cpuPerThousand(int events) {
+            return cpu.toMillis() / 1000.0 / (events / 1000.0);
+        }
+    }
+
+    /** From the first create to the last of {@code events}, with the CPU the process used meanwhile. */
+    private Measured measureDrain(java.util.function.Supplier<Duration> cpu, int events) throws InterruptedException {
+        Duration atFirst = null;
+        long deadline = System.currentTimeMillis() + Duration.ofMinutes(15).toMillis();
+        while (defender.totalCreates() < events) {
+            if (atFirst == null && defender.firstCreateAt > 0) {
+                atFirst = cpu.get();
+            }
+            if (System.currentTimeMillis() > deadline) {
+                throw new IllegalStateException("only " + defender.totalCreates() + " of " + events + " alerts in 15 minutes");
+            }
+            Thread.sleep(20);
+        }
+        Duration total = cpu.get().minus(atFirst == null ? Duration.ZERO : atFirst);
+        return new Measured(defender.lastCreateAt - defender.firstCreateAt, total);
+    }
+
+    private BridgeProcess bridge(String scenario, List<String> names, Map<String, String> extra, String heap) throws Exception {
+        Path dir = Files.createDirectories(work.resolve(scenario));
+        StringBuilder yaml = new StringBuilder("integrations:\n");
+        for (String name : names) {
+            yaml.append(FakeMicrosoft.integration(name, "tenant-" + name, "acct-" + name, fake.baseUrl() + "/" + name));
+        }
+        Files.writeString(dir.resolve("integrations.yaml"), yaml.toString());
+        Map<String, String> settings = new HashMap<>(fake.liveSettings());
+        settings.put("bridge.broker.url", broker.url());
+        settings.put("bridge.broker.user", StandaloneBroker.USER);
+        settings.put("bridge.broker.password", StandaloneBroker.PASSWORD);
+        settings.put("bridge.integrations-file", dir.resolve("integrations.yaml").toString());
+        settings.put("bridge.data-dir", dir.resolve("data").toString());
+        settings.put("bridge.defender.create-per-minute", "0");
+        settings.put("bridge.defender.update-per-minute", "0");
+        settings.putAll(extra);
+        BridgeProcess bridge = new BridgeProcess(settings, BridgeHarness.freePort(), dir.resolve("bridge.log"), heap);
+        bridge.start();
+        bridge.awaitReady();
+        return bridge;
+    }
+
+    private static String event(String id, String account, String severity, boolean stampSendTime) {
+        String eventId = stampSendTime ? id + "-at-" + System.currentTimeMillis() : id;
+        return Events.event(eventId, account, "thr-" + id, severity, "ACTIVE").toString();
+    }
+
+    private void preload(String queue, int count, IntFunction<String> body) throws Exception {
+        long start = System.currentTimeMillis();
+        try (ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(broker.url());
+             Connection connection = factory.createConnection(StandaloneBroker.USER, StandaloneBroker.PASSWORD);
+             Session session = connection.createSession(true, Session.SESSION_TRANSACTED);
+             MessageProducer producer = session.createProducer(session.createQueue(queue))) {
+            for (int i = 0; i < count; i++) {
+                producer.send(session.createTextMessage(body.apply(i)));
+                if (i % 500 == 499) {
+                    session.commit();
+                }
+            }
+            session.commit();
+        }
+        System.out.printf("preloaded %d events on %s in %d ms%n", count, queue, System.currentTimeMillis() - start);
+    }
+
+    /** Sends at a fixed rate for a while; returns how many were sent. */
+    private int steadyLoad(int perSecond, Duration duration, IntFunction<String> body) throws Exception {
+        try (ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(broker.url());
+             Connection connection = factory.createConnection(StandaloneBroker.USER, StandaloneBroker.PASSWORD);
+             Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
+             MessageProducer producer = session.createProducer(session.createQueue("threats.inbound"))) {
+            long start = System.nanoTime();
+            long interval = 1_000_000_000L / perSecond;
+            int sent = 0;
+            while (System.nanoTime() - start < duration.toNanos()) {
+                long due = start + sent * interval;
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    TimeUnit.NANOSECONDS.sleep(wait);
+                }
+                producer.send(session.createTextMessage(body.apply(sent)));
+                sent++;
+            }
+            return sent;
+        }
+    }
+
+    private static void await(Duration atMost, BooleanSupplier condition) throws InterruptedException {
+        Instant deadline = Instant.now().plus(atMost);
+        while (!condition.getAsBoolean()) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new IllegalStateException("condition not met within " + atMost);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private static long percentile(List<Long> values, int percentile) {
+        if (values.isEmpty()) {
+            return -1;
+        }
+        List<Long> sorted = new ArrayList<>(values);
+        sorted.sort(null);
+        int index = (int) Math.ceil(percentile / 100.0 * sorted.size()) - 1;
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
+    }
+
+    private static long rssKiB(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return 0;
+    }
+
+    /** Heap in use after the last collection, as jcmd reports it. */
+    private static long heapUsedKiB(long pid) throws IOException, InterruptedException {
+        Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                String.valueOf(pid), "GC.heap_info").redirectErrorStream(true).start();
+        String out = new String(jcmd.getInputStream().readAllBytes());
+        jcmd.waitFor(10, TimeUnit.SECONDS);
+        java.util.regex.Matcher used = java.util.regex.Pattern.compile("total \\d+K, used (\\d+)K").matcher(out);
+        return used.find() ? Long.parseLong(used.group(1)) : 0;
+    }
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+}
