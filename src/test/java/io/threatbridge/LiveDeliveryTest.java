@@ -48,7 +48,7 @@ class LiveDeliveryTest {
         microsoft = new FakeMicrosoft();
         String base = microsoft.baseUrl();
         StringBuilder yaml = new StringBuilder("integrations:\n");
-        for (String name : List.of("rt", "lost", "flaky", "down", "bad", "forbidden", "expired", "slow", "fast", "bulk")) {
+        for (String name : List.of("rt", "lost", "breaker", "flaky", "down", "bad", "forbidden", "expired", "slow", "fast", "bulk")) {
             yaml.append(FakeMicrosoft.integration(name, "tenant-" + name, "acct-" + name, base + "/" + name));
         }
         Map<String, String> settings = new HashMap<>(microsoft.liveSettings());
@@ -140,6 +140,17 @@ class LiveDeliveryTest {
         assertEquals(1, microsoft.creates("/lost").size(), "the unanswered create is not sent again");
         LoggedRequest lookup = microsoft.calls("/lost").stream().filter(r -> r.getMethod().getName().equals("GET")).findFirst().orElseThrow();
         assertTrue(lookup.queryParameter("$filter").firstValue().startsWith("alertCreationTime ge "), lookup.getUrl());
+    }
+
+    @Test
+    void aTenantThatKeepsFailingIsLeftAloneForAWhile() throws Exception {
+        microsoft.stubCreate("/breaker", FakeMicrosoft.status(503), 1);
+        bridge.send(event("breaker-1", "breaker", "thr-breaker-1", "ACTIVE"));
+        bridge.send(event("breaker-2", "breaker", "thr-breaker-2", "ACTIVE"));
+        await().until(() -> microsoft.creates("/breaker").size() >= 5);
+        // five failures in a row open the circuit: the retries, due within a second, are held back
+        await().during(java.time.Duration.ofSeconds(3)).atMost(java.time.Duration.ofSeconds(5))
+                .until(() -> microsoft.creates("/breaker").size() == 5);
     }
 
     @Test
