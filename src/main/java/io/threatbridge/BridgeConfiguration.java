@@ -96,6 +96,8 @@ public class BridgeConfiguration implements CamelConfiguration {
                 delivery.dryRun() ? null : TenantTokens.credential(clientSecret, clientSecretFile, certificateFile, certificatePassword),
                 authorityUrl, Map.of(Integration.Api.endpoint, defenderScope, Integration.Api.graph, graphScope));
         context.getRegistry().bind("tokens", tokens);
+        context.addStartupListener((started, alreadyStarted) ->
+                tokens.warmUp(started.getRegistry().lookupByNameAndType("integrations", IntegrationRegistry.class).all()));
         context.getRegistry().bind("defenderReply", new DefenderReply(tokens));
         LOG.info("Defender delivery mode: {}", delivery.name());
     }

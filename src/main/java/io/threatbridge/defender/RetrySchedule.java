@@ -33,8 +33,4 @@ public class RetrySchedule {
         }
         return System.currentTimeMillis() + Math.min(delay, maxDelayMs);
     }
-
-    public int maxAttempts() {
-        return maxAttempts;
-    }
 }

@@ -42,12 +42,6 @@ public class TenantGate {
         failuresInARow.remove(integration.tenantId());
     }
 
-    /** Whether calls to the tenant are held back now (by a 429 or the breaker). */
-    public boolean isClosed(Integration integration) {
-        Instant until = closedUntil.get(integration.tenantId());
-        return until != null && until.isAfter(Instant.now());
-    }
-
     public void awaitOpen(Integration integration) throws InterruptedException {
         Instant until = closedUntil.get(integration.tenantId());
         while (until != null) {

@@ -15,8 +15,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -28,6 +30,8 @@ import java.util.concurrent.TimeoutException;
  * carries a port, and one token request per alert would soon hit Azure AD's own limits.
  */
 public class TenantTokens {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TenantTokens.class);
 
     /** Renew this long before expiry, so no call leaves with a token about to lapse. */
     static final Duration RENEW_BEFORE = Duration.ofMinutes(5);
@@ -98,6 +102,25 @@ public class TenantTokens {
                     current != null && Instant.now().isBefore(current.renewAt()) ? current : acquire(integration.tenantId(), scope));
         }
         return "Bearer " + token.value();
+    }
+
+    /**
+     * Fetches every tenant's token in the background, so the first alerts after a start do not wait
+     * for Azure AD, and a credential or consent problem shows in the log at once.
+     */
+    public void warmUp(List<Integration> integrations) {
+        if (credential == null) {
+            return;
+        }
+        for (Integration integration : integrations) {
+            if (integration.enabled()) {
+                CompletableFuture.runAsync(() -> authorization(integration)).exceptionally(failure -> {
+                    LOG.warn("no token yet for integration {}: {}", integration.name(), failure.getCause() != null
+                            ? failure.getCause().getMessage() : failure.getMessage());
+                    return null;
+                });
+            }
+        }
     }
 
     /** Forgets the tenant's token after Defender refused it, so the next call gets a fresh one. */

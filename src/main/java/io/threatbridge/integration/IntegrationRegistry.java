@@ -57,8 +57,4 @@ public class IntegrationRegistry {
     public List<Integration> all() {
         return List.copyOf(snapshot.byName().values());
     }
-
-    public Path file() {
-        return file;
-    }
 }
