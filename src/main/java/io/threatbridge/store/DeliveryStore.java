@@ -59,17 +59,8 @@ public class DeliveryStore implements AutoCloseable {
 
     /** The alert of a threat in an integration, or null when none was created yet. */
     public String alertId(String integration, String threatId) {
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement select = connection.prepareStatement(
-                     "SELECT alert_id FROM threat_alert WHERE integration = ? AND threat_id = ?")) {
-            select.setString(1, integration);
-            select.setString(2, threatId);
-            try (ResultSet row = select.executeQuery()) {
-                return row.next() ? row.getString(1) : null;
-            }
-        } catch (SQLException e) {
-            throw new StoreUnavailableException(e);
-        }
+        return selectOne("SELECT alert_id FROM threat_alert WHERE integration = ? AND threat_id = ?",
+                row -> row.getString(1), integration, threatId);
     }
 
     public void saveAlert(String integration, String threatId, String alertId, String eventId) {
@@ -81,17 +72,8 @@ public class DeliveryStore implements AutoCloseable {
 
     /** The create call for this threat that was sent without its answer being recorded, or null. */
     public PendingCreate pendingCreate(String integration, String threatId) {
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement select = connection.prepareStatement(
-                     "SELECT event_id, started_at FROM pending_create WHERE integration = ? AND threat_id = ?")) {
-            select.setString(1, integration);
-            select.setString(2, threatId);
-            try (ResultSet row = select.executeQuery()) {
-                return row.next() ? new PendingCreate(row.getString(1), row.getTimestamp(2).toInstant()) : null;
-            }
-        } catch (SQLException e) {
-            throw new StoreUnavailableException(e);
-        }
+        return selectOne("SELECT event_id, started_at FROM pending_create WHERE integration = ? AND threat_id = ?",
+                row -> new PendingCreate(row.getString(1), row.getTimestamp(2).toInstant()), integration, threatId);
     }
 
     /** Written before a create call goes out, removed once its answer is recorded. */
@@ -113,9 +95,18 @@ public class DeliveryStore implements AutoCloseable {
     }
 
     private boolean exists(String sql, Object... values) {
+        return selectOne(sql, row -> Boolean.TRUE, values) != null;
+    }
+
+    private interface RowReader<T> {
+        T read(ResultSet row) throws SQLException;
+    }
+
+    /** The first row of a query, read, or null when there is none. */
+    private <T> T selectOne(String sql, RowReader<T> reader, Object... values) {
         try (Connection connection = dataSource.getConnection(); PreparedStatement statement = prepare(connection, sql, values);
              ResultSet row = statement.executeQuery()) {
-            return row.next();
+            return row.next() ? reader.read(row) : null;
         } catch (SQLException e) {
             throw new StoreUnavailableException(e);
         }
