@@ -13,6 +13,7 @@ import io.threatbridge.event.EventValidator;
 import io.threatbridge.health.PartHealthCheck;
 import io.threatbridge.integration.Integration;
 import io.threatbridge.integration.IntegrationRegistry;
+import io.threatbridge.ops.Operations;
 import io.threatbridge.store.DeliveryStore;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
@@ -89,6 +90,12 @@ public class BridgeConfiguration implements CamelConfiguration {
         context.getRegistry().bind("connectionFactory", broker.connectionFactory());
         HealthCheckRegistry.get(context).register(new PartHealthCheck("broker", broker::problem));
 
+        IntegrationRegistry integrations = new IntegrationRegistry(Path.of(integrationsFile), defenderApiUrl);
+        context.getRegistry().bind("integrations", integrations);
+        Operations operations = new Operations(context, integrations.all());
+        context.getRegistry().bind("operations", operations);
+        context.addService(operations, true);
+
         DeliveryMode delivery = DeliveryMode.of(mode, clientId);
         context.getRegistry().bind("delivery", delivery);
         // dry-run asks for no token, so it needs no credential
@@ -96,15 +103,9 @@ public class BridgeConfiguration implements CamelConfiguration {
                 delivery.dryRun() ? null : TenantTokens.credential(clientSecret, clientSecretFile, certificateFile, certificatePassword),
                 authorityUrl, Map.of(Integration.Api.endpoint, defenderScope, Integration.Api.graph, graphScope));
         context.getRegistry().bind("tokens", tokens);
-        context.addStartupListener((started, alreadyStarted) ->
-                tokens.warmUp(started.getRegistry().lookupByNameAndType("integrations", IntegrationRegistry.class).all()));
+        context.addStartupListener((started, alreadyStarted) -> tokens.warmUp(integrations.all()));
         context.getRegistry().bind("defenderReply", new DefenderReply(tokens));
         LOG.info("Defender delivery mode: {}", delivery.name());
-    }
-
-    @BindToRegistry("integrations")
-    public IntegrationRegistry integrations() {
-        return new IntegrationRegistry(Path.of(integrationsFile), defenderApiUrl);
     }
 
     @BindToRegistry(value = "store", destroyMethod = "close")

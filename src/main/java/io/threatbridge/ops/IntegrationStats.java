@@ -1,0 +1,100 @@
+package io.threatbridge.ops;
+
+import io.threatbridge.integration.IntegrationRoutes;
+import org.apache.camel.CamelContext;
+
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** What one integration has done since the bridge started, and its pause switch, for JMX. */
+public class IntegrationStats implements IntegrationMBean {
+
+    private final String name;
+    private final CamelContext camel;
+    private final AtomicLong delivered = new AtomicLong();
+    private final AtomicLong filtered = new AtomicLong();
+    private final AtomicLong deadLettered = new AtomicLong();
+    private final AtomicLong retried = new AtomicLong();
+    private final AtomicLong rateLimited = new AtomicLong();
+    private volatile String lastError = "";
+    private volatile Instant lastDeliveredAt;
+
+    IntegrationStats(String name, CamelContext camel) {
+        this.name = name;
+        this.camel = camel;
+    }
+
+    String name() {
+        return name;
+    }
+
+    void delivered() {
+        delivered.incrementAndGet();
+        lastDeliveredAt = Instant.now();
+    }
+
+    void filtered() {
+        filtered.incrementAndGet();
+    }
+
+    void deadLettered(String reason) {
+        deadLettered.incrementAndGet();
+        lastError = reason;
+    }
+
+    void retried(String reason) {
+        retried.incrementAndGet();
+        lastError = reason;
+    }
+
+    void rateLimited(String reason) {
+        rateLimited.incrementAndGet();
+        lastError = reason;
+    }
+
+    @Override
+    public long getDelivered() {
+        return delivered.get();
+    }
+
+    @Override
+    public long getFiltered() {
+        return filtered.get();
+    }
+
+    @Override
+    public long getDeadLettered() {
+        return deadLettered.get();
+    }
+
+    @Override
+    public long getRetried() {
+        return retried.get();
+    }
+
+    @Override
+    public long getRateLimited() {
+        return rateLimited.get();
+    }
+
+    @Override
+    public String getLastError() {
+        return lastError;
+    }
+
+    @Override
+    public String getLastDeliveredAt() {
+        Instant at = lastDeliveredAt;
+        return at == null ? "" : at.toString();
+    }
+
+    @Override
+    public void pause() throws Exception {
+        camel.getRouteController().suspendRoute(IntegrationRoutes.routeId(name));
+    }
+
+    @Override
+    public void resume() throws Exception {
+        camel.getRouteController().resumeRoute(IntegrationRoutes.routeId(name));
+    }
+}

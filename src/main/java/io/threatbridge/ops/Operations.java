@@ -1,0 +1,104 @@
+package io.threatbridge.ops;
+
+import io.threatbridge.integration.Integration;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.camel.CamelContext;
+import org.apache.camel.support.service.ServiceSupport;
+
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import javax.management.StandardMBean;
+import java.lang.management.ManagementFactory;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The integrations' counters, which the routes update by name, shown twice: as MBeans in the
+ * platform MBean server (threatbridge:type=Integration,name=...) and as Prometheus counters labelled
+ * by integration on /observe/metrics (threatbridge_delivered_total{integration="..."} and so on).
+ */
+public class Operations extends ServiceSupport {
+
+    private final CamelContext camel;
+    private final List<Integration> integrations;
+    private final Map<String, IntegrationStats> stats = new ConcurrentHashMap<>();
+    private final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+
+    public Operations(CamelContext camel, List<Integration> integrations) {
+        this.camel = camel;
+        this.integrations = List.copyOf(integrations);
+    }
+
+    public void delivered(String integration) {
+        of(integration).delivered();
+    }
+
+    public void filtered(String integration) {
+        of(integration).filtered();
+    }
+
+    public void deadLettered(String integration, String reason) {
+        if (integration != null) {
+            of(integration).deadLettered(reason);
+        }
+    }
+
+    public void retried(String integration, String reason) {
+        if (integration != null) {
+            of(integration).retried(reason);
+        }
+    }
+
+    public void rateLimited(String integration, String reason) {
+        of(integration).rateLimited(reason);
+    }
+
+    public IntegrationStats of(String integration) {
+        return stats.computeIfAbsent(integration, name -> new IntegrationStats(name, camel));
+    }
+
+    static ObjectName objectName(String integration) throws Exception {
+        return new ObjectName("threatbridge:type=Integration,name=" + integration);
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        for (Integration integration : integrations) {
+            ObjectName name = objectName(integration.name());
+            if (server.isRegistered(name)) {
+                server.unregisterMBean(name);
+            }
+            server.registerMBean(new StandardMBean(of(integration.name()), IntegrationMBean.class), name);
+        }
+        MeterRegistry meters = camel.getRegistry().findSingleByType(MeterRegistry.class);
+        if (meters != null) {
+            for (Integration integration : integrations) {
+                IntegrationStats counters = of(integration.name());
+                counter(meters, "threatbridge.delivered", "alerts delivered to Defender", counters, IntegrationStats::getDelivered);
+                counter(meters, "threatbridge.filtered", "events below the integration's filter level, or for a disabled integration", counters, IntegrationStats::getFiltered);
+                counter(meters, "threatbridge.dead.lettered", "events put on the dead-letter queue", counters, IntegrationStats::getDeadLettered);
+                counter(meters, "threatbridge.retried", "failed attempts that will be tried again", counters, IntegrationStats::getRetried);
+                counter(meters, "threatbridge.rate.limited", "429 answers from Defender", counters, IntegrationStats::getRateLimited);
+            }
+        }
+    }
+
+    private static void counter(MeterRegistry meters, String name, String description, IntegrationStats counters,
+                                ToDoubleFunction<IntegrationStats> value) {
+        FunctionCounter.builder(name, counters, value).description(description)
+                .tag("integration", counters.name()).register(meters);
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        for (Integration integration : integrations) {
+            ObjectName name = objectName(integration.name());
+            if (server.isRegistered(name)) {
+                server.unregisterMBean(name);
+            }
+        }
+    }
+}
