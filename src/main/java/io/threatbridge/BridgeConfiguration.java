@@ -13,6 +13,7 @@ import io.threatbridge.event.EventValidator;
 import io.threatbridge.health.PartHealthCheck;
 import io.threatbridge.integration.Integration;
 import io.threatbridge.integration.IntegrationRegistry;
+import io.threatbridge.ops.DeadLetters;
 import io.threatbridge.ops.Operations;
 import io.threatbridge.store.DeliveryStore;
 import org.apache.camel.BindToRegistry;
@@ -92,7 +93,8 @@ public class BridgeConfiguration implements CamelConfiguration {
 
         IntegrationRegistry integrations = new IntegrationRegistry(Path.of(integrationsFile), defenderApiUrl);
         context.getRegistry().bind("integrations", integrations);
-        Operations operations = new Operations(context, integrations.all());
+        Operations operations = new Operations(context, integrations.all(), new DeadLetters(broker.connectionFactory(),
+                context.resolvePropertyPlaceholders("{{bridge.queue.dlq}}"), context.resolvePropertyPlaceholders("{{bridge.queue.inbound}}")));
         context.getRegistry().bind("operations", operations);
         context.addService(operations, true);
 

@@ -27,9 +27,12 @@ public class Operations extends ServiceSupport {
     private final Map<String, IntegrationStats> stats = new ConcurrentHashMap<>();
     private final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
 
-    public Operations(CamelContext camel, List<Integration> integrations) {
+    private final DeadLetters deadLetters;
+
+    public Operations(CamelContext camel, List<Integration> integrations, DeadLetters deadLetters) {
         this.camel = camel;
         this.integrations = List.copyOf(integrations);
+        this.deadLetters = deadLetters;
     }
 
     public void delivered(String integration) {
@@ -64,8 +67,15 @@ public class Operations extends ServiceSupport {
         return new ObjectName("threatbridge:type=Integration,name=" + integration);
     }
 
+    static final String DEAD_LETTERS = "threatbridge:type=DeadLetters";
+
     @Override
     protected void doStart() throws Exception {
+        ObjectName dead = new ObjectName(DEAD_LETTERS);
+        if (server.isRegistered(dead)) {
+            server.unregisterMBean(dead);
+        }
+        server.registerMBean(new StandardMBean(deadLetters, DeadLettersMBean.class), dead);
         for (Integration integration : integrations) {
             ObjectName name = objectName(integration.name());
             if (server.isRegistered(name)) {
@@ -94,6 +104,9 @@ public class Operations extends ServiceSupport {
 
     @Override
     protected void doStop() throws Exception {
+        if (server.isRegistered(new ObjectName(DEAD_LETTERS))) {
+            server.unregisterMBean(new ObjectName(DEAD_LETTERS));
+        }
         for (Integration integration : integrations) {
             ObjectName name = objectName(integration.name());
             if (server.isRegistered(name)) {
