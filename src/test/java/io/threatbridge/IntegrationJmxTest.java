@@ -94,6 +94,13 @@ class IntegrationJmxTest {
                 assertTrue(metrics.contains("threatbridge_dead_lettered_total{integration=\"bad\"} 1.0"));
                 assertTrue(metrics.contains("threatbridge_retried_total{integration=\"busy\"} 1.0"));
                 assertTrue(metrics.contains("threatbridge_rate_limited_total{integration=\"busy\"} 1.0"));
+
+                // the same MBean through Jolokia, as Hawtio reads it
+                String jolokia = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + bridge.managementPort
+                                + "/observe/jolokia/read/threatbridge:type=Integration,name=ok/Delivered")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                assertTrue(jolokia.contains("\"value\":2"), jolokia);
             }
         } finally {
             jmxServer.stop();
