@@ -141,6 +141,11 @@ class ChaosIT {
         }
     }
 
+    /** Waits until this many (integration, event) pairs are delivered: the moment a fault is injected. */
+    private void awaitDelivered(int pairs) {
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(50)).until(() -> deliveredPairs().size() >= pairs);
+    }
+
     private boolean accountedFor(Workload workload) {
         return deliveredPairs().containsAll(workload.toDeliver) && deadLettered.containsAll(workload.toDeadLetter)
                 && invalidSeen.containsAll(workload.invalid);
@@ -183,7 +188,7 @@ class ChaosIT {
         for (int kill = 1; kill <= 3; kill++) {
             // a random moment within each third of the run
             int threshold = pairs * (kill - 1) / 3 + random.nextInt(Math.max(1, pairs / 4));
-            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(50)).until(() -> deliveredPairs().size() >= threshold);
+            awaitDelivered(threshold);
             bridge.sigkill();
             System.out.printf("chaos kill: SIGKILL %d at %d delivered pairs, %d events sent%n", kill, deliveredPairs().size(), sent.get());
             bridge.start();
@@ -199,7 +204,7 @@ class ChaosIT {
         AtomicInteger sent = new AtomicInteger();
         Thread sender = sendInBackground(workload, sent);
         int threshold = workload.toDeliver.size() / 4 + random.nextInt(Math.max(1, workload.toDeliver.size() / 4));
-        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(50)).until(() -> deliveredPairs().size() >= threshold);
+        awaitDelivered(threshold);
         broker.kill();
         await().atMost(Duration.ofSeconds(30)).until(() -> bridge.health() == 503);
         System.out.printf("chaos broker: SIGKILL at %d delivered pairs, health DOWN%n", deliveredPairs().size());
@@ -216,7 +221,7 @@ class ChaosIT {
         AtomicInteger sent = new AtomicInteger();
         Thread sender = sendInBackground(workload, sent);
         int threshold = workload.toDeliver.size() / 3;
-        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(50)).until(() -> deliveredPairs().size() >= threshold);
+        awaitDelivered(threshold);
         Duration exit = bridge.sigterm();
         System.out.printf("chaos sigterm: exited in %d ms at %d delivered pairs%n", exit.toMillis(), deliveredPairs().size());
         assertTrue(exit.compareTo(Duration.ofSeconds(30)) < 0, "exit within 30 s of SIGTERM: " + exit);
