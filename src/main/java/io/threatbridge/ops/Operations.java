@@ -59,6 +59,11 @@ public class Operations extends ServiceSupport {
         of(integration).rateLimited(reason);
     }
 
+    /** Milliseconds since an epoch-millis time, for the delivered-alert log line; -1 when it is not known. */
+    public long millisSince(Long epochMillis) {
+        return epochMillis == null || epochMillis <= 0 ? -1 : System.currentTimeMillis() - epochMillis;
+    }
+
     public IntegrationStats of(String integration) {
         return stats.computeIfAbsent(integration, name -> new IntegrationStats(name, camel));
     }
