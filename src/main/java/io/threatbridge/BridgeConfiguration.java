@@ -13,6 +13,7 @@ import io.threatbridge.event.EventValidator;
 import io.threatbridge.health.PartHealthCheck;
 import io.threatbridge.integration.Integration;
 import io.threatbridge.integration.IntegrationRegistry;
+import io.threatbridge.integration.IntegrationsReload;
 import io.threatbridge.ops.DeadLetters;
 import io.threatbridge.ops.Operations;
 import io.threatbridge.store.DeliveryStore;
@@ -97,6 +98,7 @@ public class BridgeConfiguration implements CamelConfiguration {
                 context.resolvePropertyPlaceholders("{{bridge.queue.dlq}}"), context.resolvePropertyPlaceholders("{{bridge.queue.inbound}}")));
         context.getRegistry().bind("operations", operations);
         context.addService(operations, true);
+        context.getRegistry().bind("integrationsReload", new IntegrationsReload(context, integrations, operations));
 
         DeliveryMode delivery = DeliveryMode.of(mode, clientId);
         context.getRegistry().bind("delivery", delivery);

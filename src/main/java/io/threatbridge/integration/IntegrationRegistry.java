@@ -54,6 +54,20 @@ public class IntegrationRegistry {
         return integration;
     }
 
+    /**
+     * Reads the file again. A file with any error is refused whole and the integrations in force
+     * stay (the exception says why); otherwise the new ones take over and are returned.
+     */
+    public List<Integration> reload() {
+        List<Integration> fresh = IntegrationsFile.load(file, defaultApiUrl);
+        snapshot = Snapshot.of(fresh);
+        return fresh;
+    }
+
+    public Path file() {
+        return file;
+    }
+
     public List<Integration> all() {
         return List.copyOf(snapshot.byName().values());
     }

@@ -82,22 +82,31 @@ public class Operations extends ServiceSupport {
         }
         server.registerMBean(new StandardMBean(deadLetters, DeadLettersMBean.class), dead);
         for (Integration integration : integrations) {
-            ObjectName name = objectName(integration.name());
-            if (server.isRegistered(name)) {
-                server.unregisterMBean(name);
-            }
+            register(integration);
+        }
+    }
+
+    /** The integration's MBean and metrics; again after a reload does no harm. */
+    public void register(Integration integration) throws Exception {
+        ObjectName name = objectName(integration.name());
+        if (!server.isRegistered(name)) {
             server.registerMBean(new StandardMBean(of(integration.name()), IntegrationMBean.class), name);
         }
         MeterRegistry meters = camel.getRegistry().findSingleByType(MeterRegistry.class);
         if (meters != null) {
-            for (Integration integration : integrations) {
-                IntegrationStats counters = of(integration.name());
-                counter(meters, "threatbridge.delivered", "alerts delivered to Defender", counters, IntegrationStats::getDelivered);
-                counter(meters, "threatbridge.filtered", "events below the integration's filter level, or for a disabled integration", counters, IntegrationStats::getFiltered);
-                counter(meters, "threatbridge.dead.lettered", "events put on the dead-letter queue", counters, IntegrationStats::getDeadLettered);
-                counter(meters, "threatbridge.retried", "failed attempts that will be tried again", counters, IntegrationStats::getRetried);
-                counter(meters, "threatbridge.rate.limited", "429 answers from Defender", counters, IntegrationStats::getRateLimited);
-            }
+            IntegrationStats counters = of(integration.name());
+            counter(meters, "threatbridge.delivered", "alerts delivered to Defender", counters, IntegrationStats::getDelivered);
+            counter(meters, "threatbridge.filtered", "events below the integration's filter level, or for a disabled integration", counters, IntegrationStats::getFiltered);
+            counter(meters, "threatbridge.dead.lettered", "events put on the dead-letter queue", counters, IntegrationStats::getDeadLettered);
+            counter(meters, "threatbridge.retried", "failed attempts that will be tried again", counters, IntegrationStats::getRetried);
+            counter(meters, "threatbridge.rate.limited", "429 answers from Defender", counters, IntegrationStats::getRateLimited);
+        }
+    }
+
+    public void unregister(String integration) throws Exception {
+        ObjectName name = objectName(integration);
+        if (server.isRegistered(name)) {
+            server.unregisterMBean(name);
         }
     }
 
@@ -112,11 +121,8 @@ public class Operations extends ServiceSupport {
         if (server.isRegistered(new ObjectName(DEAD_LETTERS))) {
             server.unregisterMBean(new ObjectName(DEAD_LETTERS));
         }
-        for (Integration integration : integrations) {
-            ObjectName name = objectName(integration.name());
-            if (server.isRegistered(name)) {
-                server.unregisterMBean(name);
-            }
+        for (String integration : stats.keySet()) {
+            unregister(integration);
         }
     }
 }
