@@ -46,7 +46,7 @@ class PackagedJarIT {
         Path data = dir.resolve("data");
         Path log = dir.resolve("bridge.log");
         // the environment says one broker port, the -D setting another: -D must win
-        Process bridge = java(Map.of("BRIDGE_EMBEDDED_BROKER_PORT", "1"), log,
+        Process bridge = java(Map.of("BRIDGE_EMBEDDED_BROKER_PORT", "1"), log, "-Dlog4j2.configurationFile=log4j2-json.xml",
                 "-Dbridge.data-dir=" + data, "-Dbridge.embedded-broker.port=" + brokerPort,
                 "-Dcamel.management.port=" + managementPort, "-jar", JAR.toString());
         try {
@@ -77,6 +77,14 @@ class PackagedJarIT {
             assertTrue(bridge.waitFor(30, TimeUnit.SECONDS), "SIGTERM stops the bridge within 30 s");
         }
         assertTrue(Files.readString(log).contains("shutdown"), Files.readString(log));
+        // the JSON log format option: every line the bridge logged is one JSON object
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        List<String> lines = Files.readAllLines(log).stream().filter(line -> line.startsWith("{")).toList();
+        assertTrue(lines.size() > 10, "JSON log lines");
+        for (String line : lines) {
+            assertTrue(json.readTree(line).has("message"), line);
+        }
+        assertTrue(lines.stream().anyMatch(line -> line.contains("\"log.logger\":\"io.threatbridge.delivered\"")), "the delivered-alert line");
     }
 
     @Test
