@@ -14,9 +14,4 @@ public record Integration(String name, String tenantId, List<String> accounts, F
     public boolean admits(Severity severity) {
         return filterLevel.admits(severity);
     }
-
-    /** The queue that holds this integration's backlog, isolated from every other tenant's. */
-    public String deliveryQueue() {
-        return "defender.out." + name;
-    }
 }

@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class AlertBook implements ResponseDefinitionTransformerV2 {
 
-    public record Created(String prefix, String alertId, String reportId, long atMillis) {
+    public record Created(String prefix, String alertId, String reportId) {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -64,7 +64,7 @@ public final class AlertBook implements ResponseDefinitionTransformerV2 {
                     .put("description", body.path("description").asText())
                     .put("title", body.path("title").asText());
             alerts.computeIfAbsent(prefix, p -> new CopyOnWriteArrayList<>()).add(alert);
-            created.add(new Created(prefix, id, body.path("reportId").asText(), System.currentTimeMillis()));
+            created.add(new Created(prefix, id, body.path("reportId").asText()));
             return json(200, alert.toString());
         }
         if ("GET".equals(method)) {

@@ -57,6 +57,10 @@ class ChaosIT {
     private final Set<String> deadLettered = ConcurrentHashMap.newKeySet();
     private final Set<String> invalidSeen = ConcurrentHashMap.newKeySet();
 
+    private final AtomicInteger sent = new AtomicInteger();
+    private Thread sender;
+
+    /** Broker, fake Microsoft, store and bridge up, and the run's events on their way. */
     private Workload start(String runId) throws Exception {
         Workload workload = new Workload(EVENTS, random.nextLong(), runId);
         book = new AlertBook(Set.of("/t4"));
@@ -92,6 +96,7 @@ class ChaosIT {
         Session invalid = client.createSession(false, Session.AUTO_ACKNOWLEDGE);
         invalid.createConsumer(invalid.createQueue("threats.invalid")).setMessageListener(m -> invalidSeen.add(eventId(m)));
         client.start();
+        sender = sendInBackground(workload, sent);
         return workload;
     }
 
@@ -182,8 +187,6 @@ class ChaosIT {
     @Test
     void sigkillTheBridgeThreeTimesWhileEventsFlow() throws Exception {
         Workload workload = start("kill");
-        AtomicInteger sent = new AtomicInteger();
-        Thread sender = sendInBackground(workload, sent);
         int pairs = workload.toDeliver.size();
         for (int kill = 1; kill <= 3; kill++) {
             // a random moment within each third of the run
@@ -201,8 +204,6 @@ class ChaosIT {
     @Test
     void restartTheBrokerWhileEventsFlow() throws Exception {
         Workload workload = start("broker");
-        AtomicInteger sent = new AtomicInteger();
-        Thread sender = sendInBackground(workload, sent);
         int threshold = workload.toDeliver.size() / 4 + random.nextInt(Math.max(1, workload.toDeliver.size() / 4));
         awaitDelivered(threshold);
         broker.kill();
@@ -218,8 +219,6 @@ class ChaosIT {
     @Test
     void sigtermWithEventsInFlightLosesNothing() throws Exception {
         Workload workload = start("term");
-        AtomicInteger sent = new AtomicInteger();
-        Thread sender = sendInBackground(workload, sent);
         int threshold = workload.toDeliver.size() / 3;
         awaitDelivered(threshold);
         Duration exit = bridge.sigterm();
