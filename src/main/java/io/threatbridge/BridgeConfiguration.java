@@ -11,6 +11,7 @@ import io.threatbridge.defender.TenantPacer;
 import io.threatbridge.defender.TenantTokens;
 import io.threatbridge.event.EventValidator;
 import io.threatbridge.health.PartHealthCheck;
+import io.threatbridge.logging.EmailMask;
 import io.threatbridge.integration.Integration;
 import io.threatbridge.integration.IntegrationRegistry;
 import io.threatbridge.integration.IntegrationsReload;
@@ -69,6 +70,10 @@ public class BridgeConfiguration implements CamelConfiguration {
     String storeUser;
     @PropertyInject(value = "bridge.store.password", defaultValue = "")
     String storePassword;
+    @PropertyInject("bridge.health.integration-failures")
+    long integrationFailuresToReport;
+    @PropertyInject("bridge.log.mask-emails")
+    boolean maskEmails;
     @PropertyInject("bridge.delivery.max-attempts")
     int maxAttempts;
     @PropertyInject("bridge.delivery.initial-delay-ms")
@@ -78,6 +83,7 @@ public class BridgeConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext context) throws Exception {
+        EmailMask.enable(maskEmails);
         BrokerConnection broker = brokerUrl.isBlank()
                 ? BrokerConnection.embedded(Path.of("artemis", "broker.xml"), Map.of(
                         "bridge.data-dir", Path.of(dataDir).toAbsolutePath().toString(),
@@ -95,10 +101,13 @@ public class BridgeConfiguration implements CamelConfiguration {
         IntegrationRegistry integrations = new IntegrationRegistry(Path.of(integrationsFile), defenderApiUrl);
         context.getRegistry().bind("integrations", integrations);
         Operations operations = new Operations(context, integrations.all(), new DeadLetters(broker.connectionFactory(),
-                context.resolvePropertyPlaceholders("{{bridge.queue.dlq}}"), context.resolvePropertyPlaceholders("{{bridge.queue.inbound}}")));
+                context.resolvePropertyPlaceholders("{{bridge.queue.dlq}}"), context.resolvePropertyPlaceholders("{{bridge.queue.inbound}}")),
+                integrationFailuresToReport);
         context.getRegistry().bind("operations", operations);
         context.addService(operations, true);
-        context.getRegistry().bind("integrationsReload", new IntegrationsReload(context, integrations, operations));
+        IntegrationsReload reload = new IntegrationsReload(context, integrations, operations);
+        context.getRegistry().bind("integrationsReload", reload);
+        HealthCheckRegistry.get(context).register(new PartHealthCheck("integrations-file", reload::problem));
 
         DeliveryMode delivery = DeliveryMode.of(mode, clientId);
         context.getRegistry().bind("delivery", delivery);

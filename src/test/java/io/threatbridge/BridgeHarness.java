@@ -144,6 +144,15 @@ public final class BridgeHarness implements AutoCloseable {
         }
     }
 
+    /** GET /observe/{path} on the management port: health, health/ready, metrics... */
+    public java.net.http.HttpResponse<String> observe(String path) throws IOException, InterruptedException {
+        return HTTP.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + managementPort + "/observe/" + path)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newHttpClient();
+
     public static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();

@@ -51,11 +51,15 @@ class IntegrationsReloadTest {
             rewrite(file, "integrations:\n" + ALPHA + BETA.replace("NORMAL_AND_ABOVE", "HIGH"));
             await().until(() -> log.text().contains("integrations file refused, the running integrations stay: "
                     + file + ": integrations[1] (beta): filterLevel 'HIGH' is not one of"));
+            // the bridge runs on, but a restart would fail on this file: readiness says so meanwhile
+            await().until(() -> bridge.observe("health/ready").statusCode() == 503);
+            assertTrue(bridge.observe("health/ready").body().contains("integrations-file"));
             bridge.send(Events.event("r-2", "b", "thr-r-2", "LOW", "ACTIVE").toString());
             await().until(() -> delivered(bridge, "r-2"));
 
             rewrite(file, "integrations:\n" + BETA);
             await().until(() -> bridge.camel().getRoute("deliver-alpha") == null);
+            await().until(() -> bridge.observe("health/ready").statusCode() == 200);
             bridge.send(Events.event("r-3", "a", "thr-r-3", "CRITICAL", "ACTIVE").toString());
             Message invalid = bridge.receive("threats.invalid", 30_000);
             assertNotNull(invalid);

@@ -1,15 +1,18 @@
 package io.threatbridge.defender;
 
+import io.threatbridge.logging.EmailMask;
+
 /**
  * A Defender call that did not succeed. Its message becomes bridgeError on the dead-letter queue, so
- * it names the HTTP status or the cause and never holds a token or a secret.
+ * it names the HTTP status or the cause and never holds a token or a secret; an e-mail address
+ * Defender quotes back is masked when bridge.log.mask-emails is on.
  */
 public abstract class DeliveryException extends RuntimeException {
 
     private final Integer httpStatus;
 
     protected DeliveryException(String message, Integer httpStatus, Throwable cause) {
-        super(message, cause);
+        super(EmailMask.mask(message), cause);
         this.httpStatus = httpStatus;
     }
 

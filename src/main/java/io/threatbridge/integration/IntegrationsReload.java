@@ -27,6 +27,7 @@ public class IntegrationsReload {
     private final IntegrationRegistry registry;
     private final Operations operations;
     private FileTime seen;
+    private volatile String problem;
 
     public IntegrationsReload(CamelContext camel, IntegrationRegistry registry, Operations operations) {
         this.camel = camel;
@@ -38,7 +39,11 @@ public class IntegrationsReload {
     /** Called on a timer: reloads when the file's modification time moved. */
     public synchronized void reloadIfChanged() throws Exception {
         FileTime now = modified();
-        if (now == null || now.equals(seen)) {
+        if (now == null) {
+            problem = "integrations file " + registry.file() + " is missing; the running integrations stay";
+            return;
+        }
+        if (now.equals(seen)) {
             return;
         }
         seen = now;
@@ -49,8 +54,10 @@ public class IntegrationsReload {
             after = registry.reload();
         } catch (IntegrationsFileException refused) {
             LOG.error("integrations file refused, the running integrations stay: {}", refused.getMessage());
+            problem = "integrations file refused, the running integrations stay: " + refused.getMessage();
             return;
         }
+        problem = null;
         for (Integration integration : after) {
             Integration old = before.remove(integration.name());
             boolean wasRunning = old != null && old.enabled();
@@ -70,6 +77,15 @@ public class IntegrationsReload {
             operations.unregister(removed.name());
         }
         LOG.info("integrations file reloaded: {} integration(s) in force", after.size());
+    }
+
+    /**
+     * Why the file on disk cannot be used (missing, or refused at the last reload), or null when
+     * the running integrations are what it says. The bridge goes on with the running ones, but the
+     * next restart would fail: readiness says so while there is time to fix it.
+     */
+    public String problem() {
+        return problem;
     }
 
     private void removeRoute(String integration) throws Exception {

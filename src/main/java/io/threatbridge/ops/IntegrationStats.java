@@ -18,6 +18,8 @@ public class IntegrationStats implements IntegrationMBean {
     private final AtomicLong rateLimited = new AtomicLong();
     private volatile String lastError = "";
     private volatile Instant lastDeliveredAt;
+    /** Deliveries that failed (retried or dead-lettered) since the last one that succeeded. */
+    private final AtomicLong failuresInARow = new AtomicLong();
 
     IntegrationStats(String name, CamelContext camel) {
         this.name = name;
@@ -31,6 +33,7 @@ public class IntegrationStats implements IntegrationMBean {
     void delivered() {
         delivered.incrementAndGet();
         lastDeliveredAt = Instant.now();
+        failuresInARow.set(0);
     }
 
     void filtered() {
@@ -39,17 +42,23 @@ public class IntegrationStats implements IntegrationMBean {
 
     void deadLettered(String reason) {
         deadLettered.incrementAndGet();
+        failuresInARow.incrementAndGet();
         lastError = reason;
     }
 
     void retried(String reason) {
         retried.incrementAndGet();
+        failuresInARow.incrementAndGet();
         lastError = reason;
     }
 
     void rateLimited(String reason) {
         rateLimited.incrementAndGet();
         lastError = reason;
+    }
+
+    long failuresInARow() {
+        return failuresInARow.get();
     }
 
     @Override

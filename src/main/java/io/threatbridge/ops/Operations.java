@@ -1,9 +1,11 @@
 package io.threatbridge.ops;
 
+import io.threatbridge.health.IntegrationHealthCheck;
 import io.threatbridge.integration.Integration;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
+import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.support.service.ServiceSupport;
 
 import javax.management.MBeanServer;
@@ -28,11 +30,14 @@ public class Operations extends ServiceSupport {
     private final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
 
     private final DeadLetters deadLetters;
+    private final long failuresToReport;
 
-    public Operations(CamelContext camel, List<Integration> integrations, DeadLetters deadLetters) {
+    /** @param failuresToReport deliveries in a row that must fail before an integration's health check says DOWN; 0: never */
+    public Operations(CamelContext camel, List<Integration> integrations, DeadLetters deadLetters, long failuresToReport) {
         this.camel = camel;
         this.integrations = List.copyOf(integrations);
         this.deadLetters = deadLetters;
+        this.failuresToReport = failuresToReport;
     }
 
     public void delivered(String integration) {
@@ -86,11 +91,17 @@ public class Operations extends ServiceSupport {
         }
     }
 
-    /** The integration's MBean and metrics; again after a reload does no harm. */
+    /** The integration's MBean, health check and metrics; again after a reload does no harm. */
     public void register(Integration integration) throws Exception {
         ObjectName name = objectName(integration.name());
         if (!server.isRegistered(name)) {
             server.registerMBean(new StandardMBean(of(integration.name()), IntegrationMBean.class), name);
+        }
+        HealthCheckRegistry health = HealthCheckRegistry.get(camel);
+        if (health != null && health.getCheck(IntegrationHealthCheck.PREFIX + integration.name()).isEmpty()) {
+            IntegrationStats counters = of(integration.name());
+            health.register(new IntegrationHealthCheck(integration.name(), counters::failuresInARow,
+                    counters::getLastError, failuresToReport));
         }
         MeterRegistry meters = camel.getRegistry().findSingleByType(MeterRegistry.class);
         if (meters != null) {
@@ -107,6 +118,10 @@ public class Operations extends ServiceSupport {
         ObjectName name = objectName(integration);
         if (server.isRegistered(name)) {
             server.unregisterMBean(name);
+        }
+        HealthCheckRegistry health = HealthCheckRegistry.get(camel);
+        if (health != null) {
+            health.getCheck(IntegrationHealthCheck.PREFIX + integration).ifPresent(health::unregister);
         }
     }
 
