@@ -1,7 +1,7 @@
 package io.threatbridge;
 
 import io.threatbridge.broker.BrokerConnection;
-import io.threatbridge.defender.DefenderAlertMapper;
+import io.threatbridge.defender.AlertApis;
 import io.threatbridge.defender.DefenderReply;
 import io.threatbridge.defender.DeliveryMode;
 import io.threatbridge.defender.DryRunLog;
@@ -62,6 +62,8 @@ public class BridgeConfiguration implements CamelConfiguration {
     String authorityUrl;
     @PropertyInject("bridge.defender.scope")
     String defenderScope;
+    @PropertyInject("bridge.graph.api-url")
+    String graphApiUrl;
     @PropertyInject("bridge.graph.scope")
     String graphScope;
     @PropertyInject(value = "bridge.store.url", defaultValue = "")
@@ -98,7 +100,8 @@ public class BridgeConfiguration implements CamelConfiguration {
         context.getRegistry().bind("connectionFactory", broker.connectionFactory());
         HealthCheckRegistry.get(context).register(new PartHealthCheck("broker", broker::problem));
 
-        IntegrationRegistry integrations = new IntegrationRegistry(Path.of(integrationsFile), defenderApiUrl);
+        IntegrationRegistry integrations = new IntegrationRegistry(Path.of(integrationsFile),
+                Map.of(Integration.Api.endpoint, defenderApiUrl, Integration.Api.graph, graphApiUrl));
         context.getRegistry().bind("integrations", integrations);
         Operations operations = new Operations(context, integrations.all(), new DeadLetters(broker.connectionFactory(),
                 context.resolvePropertyPlaceholders("{{bridge.queue.dlq}}"), context.resolvePropertyPlaceholders("{{bridge.queue.inbound}}")),
@@ -157,9 +160,9 @@ public class BridgeConfiguration implements CamelConfiguration {
         return new EventValidator();
     }
 
-    @BindToRegistry("alertMapper")
-    public DefenderAlertMapper alertMapper() {
-        return new DefenderAlertMapper();
+    @BindToRegistry("alerts")
+    public AlertApis alerts() {
+        return new AlertApis();
     }
 
     @BindToRegistry("dryRunLog")

@@ -79,6 +79,25 @@ public final class FakeMicrosoft implements AutoCloseable {
                 .willReturn(okJson("{\"id\":\"{{request.pathSegments.[3]}}\",\"status\":\"Resolved\"}")));
     }
 
+    /** The Graph side (interface.md 5b): createAlert answers 201 with a fresh id, a PATCH answers the resolved alert. */
+    public void acceptGraphAlerts(String prefix) {
+        server.stubFor(post(urlEqualTo(prefix + GRAPH_CREATE)).atPriority(5)
+                .willReturn(aResponse().withStatus(201).withHeader("Content-Type", "application/json")
+                        .withBody("{\"id\":\"ga{{randomValue length=20 type='ALPHANUMERIC'}}\",\"status\":\"new\"}")));
+        server.stubFor(com.github.tomakehurst.wiremock.client.WireMock.patch(urlPathMatching(prefix + "/security/alerts_v2/[^/]+")).atPriority(5)
+                .willReturn(okJson("{\"id\":\"{{request.pathSegments.[3]}}\",\"status\":\"resolved\"}")));
+    }
+
+    public static final String GRAPH_CREATE = "/security/alerts_v2/createAlert";
+
+    public void stubGraphCreate(String prefix, ResponseDefinitionBuilder response, int priority) {
+        server.stubFor(post(urlEqualTo(prefix + GRAPH_CREATE)).atPriority(priority).willReturn(response));
+    }
+
+    public List<LoggedRequest> graphCreates(String prefix) {
+        return server.findAll(postRequestedFor(urlEqualTo(prefix + GRAPH_CREATE)));
+    }
+
     public void stubCreate(String prefix, ResponseDefinitionBuilder response, int priority) {
         server.stubFor(post(urlEqualTo(prefix + "/api/alerts/CreateAlertByReference")).atPriority(priority).willReturn(response));
     }
@@ -107,6 +126,11 @@ public final class FakeMicrosoft implements AutoCloseable {
     public static String integration(String name, String tenant, String account, String apiUrl) {
         return "  - name: " + name + "\n    tenantId: " + tenant + "\n    accounts: [" + account + "]\n"
                 + "    filterLevel: NORMAL_AND_ABOVE\n    apiUrl: " + apiUrl + "\n";
+    }
+
+    /** An integration with `api: graph`, its Graph base URL at {@code apiUrl}. */
+    public static String graphIntegration(String name, String tenant, String account, String apiUrl) {
+        return integration(name, tenant, account, apiUrl) + "    api: graph\n";
     }
 
     @Override

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.http.HttpHeader;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-import io.threatbridge.defender.DefenderAlertMapper;
+import io.threatbridge.defender.EndpointAlerts;
 import io.threatbridge.event.EventValidator;
 import jakarta.jms.Message;
 import org.junit.jupiter.api.AfterAll;
@@ -108,7 +108,7 @@ class LiveDeliveryTest {
                     "no JMS or Camel header reaches Defender: " + header.key());
         }
         ObjectMapper json = new ObjectMapper();
-        assertEquals(new DefenderAlertMapper().createRequest(new EventValidator().validate(active)).body(),
+        assertEquals(new EndpointAlerts().createRequest(new EventValidator().validate(active)).body(),
                 json.readTree(create.getBodyAsString()));
 
         String alertId = bridge.store().alertId("rt", "thr-rt");
@@ -127,7 +127,7 @@ class LiveDeliveryTest {
         String active = event("lost-1", "lost", "thr-lost", "ACTIVE");
         // Defender makes the alert but its answer never arrives in time
         microsoft.stubCreate("/lost", okJson("{\"id\":\"da-lost\"}").withFixedDelay(4000), 1);
-        String description = new DefenderAlertMapper().createRequest(new EventValidator().validate(active)).body().get("description").asText();
+        String description = new EndpointAlerts().createRequest(new EventValidator().validate(active)).body().get("description").asText();
         microsoft.stub(com.github.tomakehurst.wiremock.client.WireMock.get(com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo("/lost/api/alerts"))
                 .willReturn(okJson(new ObjectMapper().createObjectNode().set("value", new ObjectMapper().createArrayNode()
                         .add(new ObjectMapper().createObjectNode().put("id", "da-other").put("machineId", "1e5bc9d7e413ddd7902c2932e418702b84d0cc07")

@@ -2,9 +2,7 @@ package io.threatbridge.defender;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.threatbridge.event.ThreatEvent;
 import io.threatbridge.integration.Integration;
-import io.threatbridge.store.PendingCreate;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -38,7 +36,7 @@ public class DefenderReply {
         if (status >= 200 && status < 300) {
             return body == null ? "" : body;
         }
-        String reason = "Defender answered " + status + errorText(body);
+        String reason = integration.api().service() + " answered " + status + errorText(body);
         if (status == 401) {
             tokens.invalidate(integration);
             throw new TokenRejectedException(reason + " (token refused for tenant " + integration.tenantId() + ")");
@@ -68,22 +66,6 @@ public class DefenderReply {
             throw new PermanentDeliveryException("Defender answered without an alert id", null);
         }
         return id;
-    }
-
-    /**
-     * The alert an unanswered create call made, found in a list of recent alerts by its device and
-     * by the "Event id" line the bridge writes into every description; null when there is none.
-     */
-    public String matchingAlert(String body, ThreatEvent event, PendingCreate pending) {
-        String machineId = DefenderAlertMapper.machineId(event.device());
-        String marker = "Event id: " + pending.eventId();
-        for (JsonNode alert : readTree(body).path("value")) {
-            String description = alert.path("description").asText("");
-            if (machineId.equals(alert.path("machineId").asText()) && description.lines().anyMatch(marker::equals)) {
-                return alert.path("id").asText();
-            }
-        }
-        return null;
     }
 
     static Duration retryAfter(String header) {

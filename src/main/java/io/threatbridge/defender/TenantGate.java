@@ -12,7 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * whose calls keep failing (a circuit breaker: after {@link #FAILURES_TO_OPEN} failures in a row no
  * call for a pause that doubles from {@link #FIRST_PAUSE} up to {@link #LONGEST_PAUSE}; one call
  * then tries again). Only the delivery routes of that tenant wait here; every other tenant's route
- * runs on, and the waiting tenant's events stay on its queue.
+ * runs on, and the waiting tenant's events stay on its queue. Kept per tenant and API: Graph and
+ * Defender for Endpoint throttle and fail apart.
  */
 public class TenantGate {
 
@@ -24,13 +25,13 @@ public class TenantGate {
     private final Map<String, Integer> failuresInARow = new ConcurrentHashMap<>();
 
     public void close(Integration integration, long untilEpochMillis) {
-        closedUntil.merge(integration.tenantId(), Instant.ofEpochMilli(untilEpochMillis),
+        closedUntil.merge(key(integration), Instant.ofEpochMilli(untilEpochMillis),
                 (a, b) -> a.isAfter(b) ? a : b);
     }
 
     /** A call to the tenant failed without an answer that blames the request (5xx, time-out, no connection). */
     public void recordFailure(Integration integration) {
-        int failures = failuresInARow.merge(integration.tenantId(), 1, Integer::sum);
+        int failures = failuresInARow.merge(key(integration), 1, Integer::sum);
         if (failures >= FAILURES_TO_OPEN) {
             int opened = failures - FAILURES_TO_OPEN;
             Duration pause = FIRST_PAUSE.multipliedBy(1L << Math.min(opened, 10));
@@ -39,19 +40,24 @@ public class TenantGate {
     }
 
     public void recordSuccess(Integration integration) {
-        failuresInARow.remove(integration.tenantId());
+        failuresInARow.remove(key(integration));
     }
 
     public void awaitOpen(Integration integration) throws InterruptedException {
-        Instant until = closedUntil.get(integration.tenantId());
+        String key = key(integration);
+        Instant until = closedUntil.get(key);
         while (until != null) {
             Duration wait = Duration.between(Instant.now(), until);
             if (wait.isNegative() || wait.isZero()) {
-                closedUntil.remove(integration.tenantId(), until);
+                closedUntil.remove(key, until);
                 return;
             }
             Thread.sleep(Math.min(wait.toMillis() + 1, 1000));
-            until = closedUntil.get(integration.tenantId());
+            until = closedUntil.get(key);
         }
+    }
+
+    private static String key(Integration integration) {
+        return integration.tenantId() + " " + integration.api();
     }
 }

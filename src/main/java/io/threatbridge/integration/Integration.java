@@ -8,7 +8,20 @@ import java.util.List;
 public record Integration(String name, String tenantId, List<String> accounts, FilterLevel filterLevel,
                           String apiUrl, Api api, boolean enabled) {
 
-    public enum Api { endpoint, graph }
+    public enum Api {
+        endpoint("Defender"), graph("Graph");
+
+        private final String service;
+
+        Api(String service) {
+            this.service = service;
+        }
+
+        /** How error messages name the service that answered. */
+        public String service() {
+            return service;
+        }
+    }
 
     /** The content-based router asks this: does the integration want an event of that severity? */
     public boolean admits(Severity severity) {

@@ -13,7 +13,7 @@ import java.util.Map;
 public class IntegrationRegistry {
 
     private final Path file;
-    private final String defaultApiUrl;
+    private final Map<Integration.Api, String> defaultApiUrls;
     private volatile Snapshot snapshot;
 
     private record Snapshot(Map<String, Integration> byName, Map<String, List<Integration>> byAccount) {
@@ -31,10 +31,10 @@ public class IntegrationRegistry {
         }
     }
 
-    public IntegrationRegistry(Path file, String defaultApiUrl) {
+    public IntegrationRegistry(Path file, Map<Integration.Api, String> defaultApiUrls) {
         this.file = file;
-        this.defaultApiUrl = defaultApiUrl;
-        this.snapshot = Snapshot.of(IntegrationsFile.load(file, defaultApiUrl));
+        this.defaultApiUrls = Map.copyOf(defaultApiUrls);
+        this.snapshot = Snapshot.of(IntegrationsFile.load(file, defaultApiUrls));
     }
 
     /** The integrations an account's events go to; an account none of them serves makes the event invalid. */
@@ -59,7 +59,7 @@ public class IntegrationRegistry {
      * stay (the exception says why); otherwise the new ones take over and are returned.
      */
     public List<Integration> reload() {
-        List<Integration> fresh = IntegrationsFile.load(file, defaultApiUrl);
+        List<Integration> fresh = IntegrationsFile.load(file, defaultApiUrls);
         snapshot = Snapshot.of(fresh);
         return fresh;
     }

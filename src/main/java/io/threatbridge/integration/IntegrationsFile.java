@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -32,8 +33,8 @@ public final class IntegrationsFile {
     private IntegrationsFile() {
     }
 
-    /** @param defaultApiUrl bridge.defender.api-url, used where an entry names no apiUrl */
-    public static List<Integration> load(Path file, String defaultApiUrl) {
+    /** @param defaultApiUrls bridge.defender.api-url and bridge.graph.api-url, for entries that name no apiUrl */
+    public static List<Integration> load(Path file, Map<Integration.Api, String> defaultApiUrls) {
         JsonNode root;
         try {
             root = YAML.readTree(Files.readString(file));
@@ -49,7 +50,7 @@ public final class IntegrationsFile {
         Set<String> names = new HashSet<>();
         int index = 0;
         for (JsonNode entry : root.get("integrations")) {
-            Integration integration = parseEntry(file, index++, entry, defaultApiUrl);
+            Integration integration = parseEntry(file, index++, entry, defaultApiUrls);
             if (!names.add(integration.name())) {
                 throw new IntegrationsFileException(where(file, index - 1, integration.name()) + "name is used by an earlier entry");
             }
@@ -58,7 +59,7 @@ public final class IntegrationsFile {
         return List.copyOf(result);
     }
 
-    private static Integration parseEntry(Path file, int index, JsonNode entry, String defaultApiUrl) {
+    private static Integration parseEntry(Path file, int index, JsonNode entry, Map<Integration.Api, String> defaultApiUrls) {
         if (!entry.isObject()) {
             throw new IntegrationsFileException(where(file, index, null) + "expected a mapping with name, tenantId, accounts");
         }
@@ -102,7 +103,7 @@ public final class IntegrationsFile {
             throw new IntegrationsFileException(at + "enabled must be true or false, not " + enabled);
         }
         return new Integration(name, tenantId, List.copyOf(accounts), filterLevel,
-                trimSlash(apiUrl != null ? apiUrl : defaultApiUrl), api, enabled == null || enabled.booleanValue());
+                trimSlash(apiUrl != null ? apiUrl : defaultApiUrls.get(api)), api, enabled == null || enabled.booleanValue());
     }
 
     private static <E extends Enum<E>> E enumValue(String at, String key, String value, Class<E> type, E fallback) {

@@ -9,6 +9,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -18,19 +19,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class IntegrationsFileTest {
 
+    private static final Map<Integration.Api, String> URLS = Map.of(
+            Integration.Api.endpoint, "https://api.security.microsoft.com/", Integration.Api.graph, "https://graph.microsoft.com/beta");
+
     @TempDir
     Path dir;
 
     private List<Integration> load(String yaml) throws Exception {
         Path file = dir.resolve("integrations.yaml");
         Files.writeString(file, yaml);
-        return IntegrationsFile.load(file, "https://api.security.microsoft.com");
+        return IntegrationsFile.load(file, URLS);
     }
 
     @Test
     void shippedSampleLoads() {
-        List<Integration> integrations = IntegrationsFile.load(Path.of("config/integrations.yaml"), "https://api.security.microsoft.com/");
-        assertEquals(2, integrations.size());
+        List<Integration> integrations = IntegrationsFile.load(Path.of("config/integrations.yaml"), URLS);
+        assertEquals(3, integrations.size());
         Integration contoso = integrations.get(0);
         assertEquals(FilterLevel.CRITICAL, contoso.filterLevel());
         assertEquals("https://api.security.microsoft.com", contoso.apiUrl(), "default API URL, no trailing slash");
@@ -38,6 +42,9 @@ class IntegrationsFileTest {
         assertTrue(contoso.enabled());
         assertEquals("https://eu.api.security.microsoft.com", integrations.get(1).apiUrl());
         assertEquals(List.of("fabrikam", "fabrikam-eu"), integrations.get(1).accounts());
+        Integration graph = integrations.get(2);
+        assertEquals(Integration.Api.graph, graph.api());
+        assertEquals("https://graph.microsoft.com/beta", graph.apiUrl(), "bridge.graph.api-url for a graph entry");
     }
 
     @Test
@@ -75,7 +82,7 @@ class IntegrationsFileTest {
 
     @Test
     void missingFileAndNonListAreRefused() throws Exception {
-        assertTrue(assertThrows(IntegrationsFileException.class, () -> IntegrationsFile.load(dir.resolve("none.yaml"), "https://x"))
+        assertTrue(assertThrows(IntegrationsFileException.class, () -> IntegrationsFile.load(dir.resolve("none.yaml"), URLS))
                 .getMessage().endsWith("none.yaml: file not found"));
         assertTrue(assertThrows(IntegrationsFileException.class, () -> load("integrations: nope\n"))
                 .getMessage().contains("expected a top-level 'integrations:' list"));

@@ -16,11 +16,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The CreateAlertByReference and resolve bodies of interface.md section 5. */
-class DefenderAlertMapperTest {
+class EndpointAlertsTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private final EventValidator validator = new EventValidator();
-    private final DefenderAlertMapper mapper = new DefenderAlertMapper();
+    private final EndpointAlerts mapper = new EndpointAlerts();
 
     private ThreatEvent event(ObjectNode json) {
         return validator.validate(json.toString());
@@ -53,7 +53,7 @@ class DefenderAlertMapperTest {
         assertEquals("dev-unmanaged-77", body.get("machineId").asText(), "no defenderMachineId: device.id");
         assertEquals("InitialAccess", body.get("category").asText());
         assertEquals("Phishing link opened on dev-unmanaged-77", body.get("title").asText());
-        assertEquals(DefenderAlertMapper.defaultAction(io.threatbridge.event.Category.PHISHING), body.get("recommendedAction").asText());
+        assertEquals(AlertText.defaultAction(io.threatbridge.event.Category.PHISHING), body.get("recommendedAction").asText());
         String description = body.get("description").asText();
         assertFalse(description.contains("User"), "no user line without a user");
         assertFalse(description.contains("Forensics"), "no forensics section without forensics");
@@ -67,7 +67,7 @@ class DefenderAlertMapperTest {
         json = Events.without(json, "threat.recommendedAction");
         JsonNode body = mapper.createRequest(event(json)).body();
         assertEquals("SuspiciousActivity", body.get("category").asText());
-        assertEquals(DefenderAlertMapper.defaultAction(io.threatbridge.event.Category.OTHER), body.get("recommendedAction").asText());
+        assertEquals(AlertText.defaultAction(io.threatbridge.event.Category.OTHER), body.get("recommendedAction").asText());
     }
 
     @ParameterizedTest

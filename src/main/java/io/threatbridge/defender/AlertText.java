@@ -1,77 +1,54 @@
 package io.threatbridge.defender;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.threatbridge.event.Category;
-import io.threatbridge.event.Severity;
 import io.threatbridge.event.ThreatEvent;
 
-import io.threatbridge.store.PendingCreate;
-
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Iterator;
 import java.util.Map;
 
-/** Builds the Defender for Endpoint requests of interface.md section 5 from a threat event. */
-public class DefenderAlertMapper {
+/** The words of an alert, the same in both APIs (interface.md sections 5 and 5b). */
+final class AlertText {
 
     static final int TITLE_MAX = 256;
     static final int DESCRIPTION_MAX = 8000;
-    public static final String CREATE_PATH = "/api/alerts/CreateAlertByReference";
 
-    public DefenderRequest createRequest(ThreatEvent event) {
-        ThreatEvent.Threat threat = event.threat();
-        ObjectNode body = JsonNodeFactory.instance.objectNode()
-                .put("machineId", machineId(event.device()))
-                .put("reportId", event.eventId())
-                .put("eventTime", threat.detectedAt())
-                .put("severity", severity(threat.severity()))
-                .put("category", category(threat.categoryOrOther()))
-                .put("title", limit(threat.name() + " on " + deviceLabel(event.device()), TITLE_MAX))
-                .put("description", limit(description(event), DESCRIPTION_MAX))
-                .put("recommendedAction", threat.recommendedAction() != null && !threat.recommendedAction().isBlank()
-                        ? threat.recommendedAction() : defaultAction(threat.categoryOrOther()));
-        return new DefenderRequest(DefenderRequest.Operation.create, "POST", CREATE_PATH, body);
+    private AlertText() {
     }
 
-    public DefenderRequest resolveRequest(ThreatEvent event, String alertId) {
+    static String title(ThreatEvent event) {
+        return limit(event.threat().name() + " on " + deviceLabel(event.device()), TITLE_MAX);
+    }
+
+    static String recommendedAction(ThreatEvent.Threat threat) {
+        return threat.recommendedAction() != null && !threat.recommendedAction().isBlank()
+                ? threat.recommendedAction() : defaultAction(threat.categoryOrOther());
+    }
+
+    static String resolveComment(ThreatEvent event) {
         ThreatEvent.Threat threat = event.threat();
         String when = threat.resolvedAt() != null ? threat.resolvedAt() : "a time the console did not report";
-        ObjectNode body = JsonNodeFactory.instance.objectNode()
-                .put("status", "Resolved")
-                .put("comment", limit("Resolved on the device " + deviceLabel(event.device()) + " at " + when
-                        + ", as reported by mobile threat defense console account " + event.accountId()
-                        + " (event " + event.eventId() + ").", DESCRIPTION_MAX));
-        return new DefenderRequest(DefenderRequest.Operation.resolve, "PATCH", "/api/alerts/" + alertId, body);
+        return limit("Resolved on the device " + deviceLabel(event.device()) + " at " + when
+                + ", as reported by mobile threat defense console account " + event.accountId()
+                + " (event " + event.eventId() + ").", DESCRIPTION_MAX);
     }
 
-    /**
-     * Lists the alerts created since shortly before an unanswered create call, to find out whether
-     * that call made one ({@link DefenderReply#matchingAlert}).
-     */
-    public DefenderRequest lookupRequest(PendingCreate pending) {
-        // ten minutes of slack for the clock difference between the bridge and Defender
-        String since = pending.startedAt().minus(Duration.ofMinutes(10)).truncatedTo(ChronoUnit.SECONDS).toString();
-        return new DefenderRequest(DefenderRequest.Operation.lookup, "GET",
-                "/api/alerts?$filter=" + URLEncoder.encode("alertCreationTime ge " + since, StandardCharsets.UTF_8).replace("+", "%20"),
-                null);
+    /** The line every description carries, by which the bridge finds an alert it made without hearing the answer. */
+    static String eventIdLine(String eventId) {
+        return "Event id: " + eventId;
+    }
+
+    /** An instant ten minutes before a create was sent, for the clock difference between the bridge and Microsoft. */
+    static String lookupSince(Instant startedAt) {
+        return startedAt.minus(Duration.ofMinutes(10)).truncatedTo(ChronoUnit.SECONDS).toString();
     }
 
     static String machineId(ThreatEvent.Device device) {
         return device.defenderMachineId() != null && !device.defenderMachineId().isBlank()
                 ? device.defenderMachineId() : device.id();
-    }
-
-    static String severity(Severity severity) {
-        return switch (severity) {
-            case CRITICAL -> "High";
-            case ELEVATED -> "Medium";
-            case LOW, NORMAL -> "Low";
-        };
     }
 
     static String category(Category category) {
@@ -94,11 +71,11 @@ public class DefenderAlertMapper {
         };
     }
 
-    private static String deviceLabel(ThreatEvent.Device device) {
+    static String deviceLabel(ThreatEvent.Device device) {
         return device.name() != null && !device.name().isBlank() ? device.name() + " (" + device.id() + ")" : device.id();
     }
 
-    private static String description(ThreatEvent event) {
+    static String description(ThreatEvent event) {
         ThreatEvent.Threat threat = event.threat();
         ThreatEvent.Device device = event.device();
         StringBuilder text = new StringBuilder("Mobile threat reported by the mobile threat defense console.\n");
@@ -117,8 +94,8 @@ public class DefenderAlertMapper {
             line(text, "User e-mail", event.user().email());
         }
         line(text, "Console account", event.accountId());
-        // the bridge finds its own alert again by this line (DefenderReply.matchingAlert): keep it
-        line(text, "Event id", event.eventId());
+        // the bridge finds its own alert again by this line (AlertApi.matchingAlert): keep it
+        text.append(eventIdLine(event.eventId())).append('\n');
         if (event.forensics() != null && event.forensics().isObject() && !event.forensics().isEmpty()) {
             text.append("Forensics:\n");
             forensics(text, "", event.forensics());

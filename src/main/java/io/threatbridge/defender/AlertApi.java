@@ -1,0 +1,23 @@
+package io.threatbridge.defender;
+
+import io.threatbridge.event.ThreatEvent;
+import io.threatbridge.store.PendingCreate;
+
+/**
+ * What differs between the two alert APIs an integration can deliver to (integrations file `api`):
+ * the requests built from an event and the reading of a list of recent alerts. Everything else
+ * (tokens, pacing, statuses, retries, the store, dead letters) is shared, and the routes never ask
+ * which API they are talking to.
+ */
+public interface AlertApi {
+
+    DefenderRequest createRequest(ThreatEvent event);
+
+    DefenderRequest resolveRequest(ThreatEvent event, String alertId);
+
+    /** Lists the alerts created since shortly before an unanswered create call. */
+    DefenderRequest lookupRequest(PendingCreate pending);
+
+    /** The alert an unanswered create call made, found in the lookup's answer; null when there is none. */
+    String matchingAlert(String body, ThreatEvent event, PendingCreate pending);
+}

@@ -1,0 +1,87 @@
+package io.threatbridge.defender;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.threatbridge.event.Severity;
+import io.threatbridge.event.ThreatEvent;
+import io.threatbridge.store.PendingCreate;
+
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+
+import static io.threatbridge.defender.AlertText.DESCRIPTION_MAX;
+import static io.threatbridge.defender.AlertText.category;
+import static io.threatbridge.defender.AlertText.description;
+import static io.threatbridge.defender.AlertText.limit;
+import static io.threatbridge.defender.AlertText.machineId;
+
+/** Defender for Endpoint's alert API (interface.md section 5): alerts on machines Defender manages. */
+public class EndpointAlerts implements AlertApi {
+
+    public static final String CREATE_PATH = "/api/alerts/CreateAlertByReference";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Override
+    public DefenderRequest createRequest(ThreatEvent event) {
+        ThreatEvent.Threat threat = event.threat();
+        ObjectNode body = JsonNodeFactory.instance.objectNode()
+                .put("machineId", machineId(event.device()))
+                .put("reportId", event.eventId())
+                .put("eventTime", threat.detectedAt())
+                .put("severity", severity(threat.severity()))
+                .put("category", category(threat.categoryOrOther()))
+                .put("title", AlertText.title(event))
+                .put("description", limit(description(event), DESCRIPTION_MAX))
+                .put("recommendedAction", AlertText.recommendedAction(threat));
+        return new DefenderRequest(DefenderRequest.Operation.create, "POST", CREATE_PATH, body);
+    }
+
+    @Override
+    public DefenderRequest resolveRequest(ThreatEvent event, String alertId) {
+        ObjectNode body = JsonNodeFactory.instance.objectNode()
+                .put("status", "Resolved")
+                .put("comment", AlertText.resolveComment(event));
+        return new DefenderRequest(DefenderRequest.Operation.resolve, "PATCH", "/api/alerts/" + alertId, body);
+    }
+
+    @Override
+    public DefenderRequest lookupRequest(PendingCreate pending) {
+        return new DefenderRequest(DefenderRequest.Operation.lookup, "GET",
+                "/api/alerts?$filter=" + URLEncoder.encode("alertCreationTime ge " + AlertText.lookupSince(pending.startedAt()),
+                        StandardCharsets.UTF_8).replace("+", "%20"),
+                null);
+    }
+
+    /** Matched by the device and by the "Event id" line of the description. */
+    @Override
+    public String matchingAlert(String body, ThreatEvent event, PendingCreate pending) {
+        String machineId = machineId(event.device());
+        String marker = AlertText.eventIdLine(pending.eventId());
+        for (JsonNode alert : read(body).path("value")) {
+            String description = alert.path("description").asText("");
+            if (machineId.equals(alert.path("machineId").asText()) && description.lines().anyMatch(marker::equals)) {
+                return alert.path("id").asText();
+            }
+        }
+        return null;
+    }
+
+    static String severity(Severity severity) {
+        return switch (severity) {
+            case CRITICAL -> "High";
+            case ELEVATED -> "Medium";
+            case LOW, NORMAL -> "Low";
+        };
+    }
+
+    static JsonNode read(String body) {
+        try {
+            return body == null || body.isBlank() ? JSON.createObjectNode() : JSON.readTree(body);
+        } catch (IOException notJson) {
+            return JSON.createObjectNode();
+        }
+    }
+}
