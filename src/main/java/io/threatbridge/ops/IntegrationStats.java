@@ -18,7 +18,7 @@ public class IntegrationStats implements IntegrationMBean {
     private final AtomicLong rateLimited = new AtomicLong();
     private volatile String lastError = "";
     private volatile Instant lastDeliveredAt;
-    /** Deliveries that failed (retried or dead-lettered) since the last one that succeeded. */
+    /** Deliveries the tenant failed (its answer, its Azure AD, the connection to it) since the last one that succeeded. */
     private final AtomicLong failuresInARow = new AtomicLong();
 
     IntegrationStats(String name, CamelContext camel) {
@@ -40,21 +40,27 @@ public class IntegrationStats implements IntegrationMBean {
         filtered.incrementAndGet();
     }
 
-    void deadLettered(String reason) {
+    void deadLettered(String reason, boolean tenantFailed) {
         deadLettered.incrementAndGet();
-        failuresInARow.incrementAndGet();
+        countFailure(tenantFailed);
         lastError = reason;
     }
 
-    void retried(String reason) {
+    void retried(String reason, boolean tenantFailed) {
         retried.incrementAndGet();
-        failuresInARow.incrementAndGet();
+        countFailure(tenantFailed);
         lastError = reason;
     }
 
     void rateLimited(String reason) {
         rateLimited.incrementAndGet();
         lastError = reason;
+    }
+
+    private void countFailure(boolean tenantFailed) {
+        if (tenantFailed) {
+            failuresInARow.incrementAndGet();
+        }
     }
 
     long failuresInARow() {

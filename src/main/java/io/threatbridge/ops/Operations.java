@@ -1,5 +1,6 @@
 package io.threatbridge.ops;
 
+import io.threatbridge.defender.DeliveryException;
 import io.threatbridge.health.IntegrationHealthCheck;
 import io.threatbridge.integration.Integration;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -8,6 +9,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.support.service.ServiceSupport;
 
+import java.io.IOException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import javax.management.StandardMBean;
@@ -48,16 +50,26 @@ public class Operations extends ServiceSupport {
         of(integration).filtered();
     }
 
-    public void deadLettered(String integration, String reason) {
+    /** @param failure what made the delivery fail; counts against the tenant's health when it is the tenant's */
+    public void deadLettered(String integration, String reason, Throwable failure) {
         if (integration != null) {
-            of(integration).deadLettered(reason);
+            of(integration).deadLettered(reason, isTenantFailure(failure));
         }
     }
 
-    public void retried(String integration, String reason) {
+    public void retried(String integration, String reason, Throwable failure) {
         if (integration != null) {
-            of(integration).retried(reason);
+            of(integration).retried(reason, isTenantFailure(failure));
         }
+    }
+
+    /**
+     * Whether a failure came from the tenant's side (Defender's or Graph's answer, Azure AD, the
+     * connection to them) rather than from the bridge's own broker or store, which every tenant
+     * shares and which have health checks of their own.
+     */
+    public boolean isTenantFailure(Throwable failure) {
+        return failure instanceof DeliveryException || failure instanceof IOException;
     }
 
     public void rateLimited(String integration, String reason) {

@@ -50,16 +50,26 @@ public final class BridgeProcess implements AutoCloseable {
         await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> health() == 200);
     }
 
-    /** The status /observe/health answers with, or -1 when nothing answers. */
+    /**
+     * The status readiness (/observe/health/ready: broker, store, integrations file) answers with,
+     * or -1 when nothing answers. Not /observe/health, which also reports tenants whose calls all
+     * fail, as the chaos tenant that refuses every alert does.
+     */
     public int health() {
+        HttpResponse<String> answer = healthAnswer();
+        return answer == null ? -1 : answer.statusCode();
+    }
+
+    /** What readiness says, checks and messages included, for a test's failure message; null when nothing answers. */
+    public HttpResponse<String> healthAnswer() {
         try {
-            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/observe/health"))
-                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/observe/health/ready"))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            return -1;
+            return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return -1;
+            return null;
         }
     }
 

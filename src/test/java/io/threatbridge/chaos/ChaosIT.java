@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -210,7 +211,13 @@ class ChaosIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> bridge.health() == 503);
         System.out.printf("chaos broker: SIGKILL at %d delivered pairs, health DOWN%n", deliveredPairs().size());
         broker.start();
-        await().atMost(Duration.ofSeconds(90)).until(() -> bridge.health() == 200);
+        try {
+            await().atMost(Duration.ofSeconds(90)).until(() -> bridge.health() == 200);
+        } catch (org.awaitility.core.ConditionTimeoutException stillDown) {
+            HttpResponse<String> answer = bridge.healthAnswer();
+            throw new AssertionError("not ready 90 s after the broker restarted: "
+                    + (answer == null ? "no answer" : answer.statusCode() + " " + answer.body()), stillDown);
+        }
         System.out.println("chaos broker: restarted, health UP");
         sender.join();
         account("broker restart", workload, System.currentTimeMillis());
