@@ -1,20 +1,24 @@
 package io.threatbridge.defender;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.threatbridge.event.Category;
 import io.threatbridge.event.ThreatEvent;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /** The words of an alert, the same in both APIs (interface.md sections 5 and 5b). */
 final class AlertText {
 
     static final int TITLE_MAX = 256;
     static final int DESCRIPTION_MAX = 8000;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private AlertText() {
     }
@@ -39,6 +43,28 @@ final class AlertText {
     /** The line every description carries, by which the bridge finds an alert it made without hearing the answer. */
     static String eventIdLine(String eventId) {
         return "Event id: " + eventId;
+    }
+
+    /**
+     * The id of the alert in a list answer ({"value": [...]}) whose description carries the event's
+     * id line and that also matches; null when there is none.
+     */
+    static String findByEventIdLine(String listAnswer, String eventId, Predicate<JsonNode> alsoMatches) {
+        String marker = eventIdLine(eventId);
+        for (JsonNode alert : read(listAnswer).path("value")) {
+            if (alert.path("description").asText("").lines().anyMatch(marker::equals) && alsoMatches.test(alert)) {
+                return alert.path("id").asText();
+            }
+        }
+        return null;
+    }
+
+    private static JsonNode read(String body) {
+        try {
+            return body == null || body.isBlank() ? JSON.createObjectNode() : JSON.readTree(body);
+        } catch (IOException notJson) {
+            return JSON.createObjectNode();
+        }
     }
 
     /** An instant ten minutes before a create was sent, for the clock difference between the bridge and Microsoft. */

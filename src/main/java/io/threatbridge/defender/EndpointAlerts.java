@@ -1,14 +1,11 @@
 package io.threatbridge.defender;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.threatbridge.event.Severity;
 import io.threatbridge.event.ThreatEvent;
 import io.threatbridge.store.PendingCreate;
 
-import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 
@@ -22,7 +19,6 @@ import static io.threatbridge.defender.AlertText.machineId;
 public class EndpointAlerts implements AlertApi {
 
     public static final String CREATE_PATH = "/api/alerts/CreateAlertByReference";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Override
     public DefenderRequest createRequest(ThreatEvent event) {
@@ -59,14 +55,7 @@ public class EndpointAlerts implements AlertApi {
     @Override
     public String matchingAlert(String body, ThreatEvent event, PendingCreate pending) {
         String machineId = machineId(event.device());
-        String marker = AlertText.eventIdLine(pending.eventId());
-        for (JsonNode alert : read(body).path("value")) {
-            String description = alert.path("description").asText("");
-            if (machineId.equals(alert.path("machineId").asText()) && description.lines().anyMatch(marker::equals)) {
-                return alert.path("id").asText();
-            }
-        }
-        return null;
+        return AlertText.findByEventIdLine(body, pending.eventId(), alert -> machineId.equals(alert.path("machineId").asText()));
     }
 
     static String severity(Severity severity) {
@@ -75,13 +64,5 @@ public class EndpointAlerts implements AlertApi {
             case ELEVATED -> "Medium";
             case LOW, NORMAL -> "Low";
         };
-    }
-
-    static JsonNode read(String body) {
-        try {
-            return body == null || body.isBlank() ? JSON.createObjectNode() : JSON.readTree(body);
-        } catch (IOException notJson) {
-            return JSON.createObjectNode();
-        }
     }
 }

@@ -67,13 +67,7 @@ public class GraphAlerts implements AlertApi {
     /** Matched by the "Event id" line of the description: Graph's alert carries the device only as evidence. */
     @Override
     public String matchingAlert(String body, ThreatEvent event, PendingCreate pending) {
-        String marker = AlertText.eventIdLine(pending.eventId());
-        for (JsonNode alert : EndpointAlerts.read(body).path("value")) {
-            if (alert.path("description").asText("").lines().anyMatch(marker::equals)) {
-                return alert.path("id").asText();
-            }
-        }
-        return null;
+        return AlertText.findByEventIdLine(body, pending.eventId(), alert -> true);
     }
 
     static String severity(Severity severity) {
