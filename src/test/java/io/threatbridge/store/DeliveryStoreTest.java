@@ -5,7 +5,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -42,6 +47,43 @@ class DeliveryStoreTest {
             assertFalse(store.isDone("fabrikam", "ev-1"), "per integration");
             assertEquals("da-1", store.alertId("contoso", "thr-1"), "the first alert of a threat stays its alert");
             assertNull(store.alertId("fabrikam", "thr-1"));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void aQuotaWindowIsSharedByEveryInstanceOnTheStore(String kind) throws Exception {
+        Map<String, String> settings = TestStores.settings(kind, dir);
+        String tenant = "tenant-a endpoint create";
+        // two stores on one database, as two bridge instances have
+        try (DeliveryStore one = new DeliveryStore(settings.get("bridge.store.url"), settings.get("bridge.store.user"), null);
+             DeliveryStore other = new DeliveryStore(settings.get("bridge.store.url"), settings.get("bridge.store.user"), null)) {
+            assertEquals(0, one.countCall(tenant, "call-1", 2, 60_000));
+            assertEquals(0, other.countCall(tenant, "call-2", 2, 60_000));
+            long wait = one.countCall(tenant, "call-3", 2, 60_000);
+            assertTrue(wait > 50_000 && wait <= 60_000, "the third call waits for the first to leave the window: " + wait);
+            assertEquals(0, other.countCall("tenant-b endpoint create", "call-4", 2, 60_000), "another tenant's quota is its own");
+            one.recountCall(tenant, "call-1");
+            assertTrue(other.countCall(tenant, "call-3", 2, 60_000) >= wait, "an answered call counts from its answer");
+
+            // both instances' delivery threads at once: exactly the quota gets through
+            String race = "tenant-c endpoint update";
+            ExecutorService threads = Executors.newFixedThreadPool(8);
+            try {
+                List<Future<Long>> waits = new ArrayList<>();
+                for (int i = 0; i < 8; i++) {
+                    DeliveryStore store = i % 2 == 0 ? one : other;
+                    String call = "race-" + i;
+                    waits.add(threads.submit(() -> store.countCall(race, call, 3, 60_000)));
+                }
+                long counted = 0;
+                for (Future<Long> each : waits) {
+                    counted += each.get() == 0 ? 1 : 0;
+                }
+                assertEquals(3, counted, "calls counted of 8 racing for a quota of 3");
+            } finally {
+                threads.shutdownNow();
+            }
         }
     }
 
