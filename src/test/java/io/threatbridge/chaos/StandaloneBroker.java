@@ -38,6 +38,7 @@ public final class StandaloneBroker implements AutoCloseable {
         this.instance = instance;
         this.port = port;
         Path home = Path.of(System.getProperty("standalone.artemis.home", "target/standalone-artemis/apache-artemis-2.40.0"));
+        Files.createDirectories(instance.getParent());
         Path createLog = instance.resolveSibling(instance.getFileName() + "-create.log");
         Process create = new ProcessBuilder(home.resolve("bin/artemis").toString(), "create", instance.toString(),
                 "--user", USER, "--password", PASSWORD, "--role", "bridge", "--require-login", "--silent", "--no-web",
