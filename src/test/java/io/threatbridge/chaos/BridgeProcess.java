@@ -13,8 +13,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
@@ -83,6 +85,14 @@ public final class BridgeProcess implements AutoCloseable {
             }
         });
         return last;
+    }
+
+    /** The integrations this bridge has in force: those with an MBean, read over Jolokia. */
+    public Set<String> integrations() throws IOException, InterruptedException {
+        Set<String> names = new HashSet<>();
+        JSON.readTree(get("/observe/jolokia/read/threatbridge:type=Integration,name=*/Delivered")).path("value").fieldNames()
+                .forEachRemaining(mbean -> names.add(mbean.replaceAll(".*name=([^,]+).*", "$1")));
+        return names;
     }
 
     /** Events this bridge has taken off the inbound queue (its ingest route's exchanges, from /observe/metrics). */

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,7 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * delivered by one instance at a time (exclusive queues); the instance that delivers most is
  * SIGKILLed mid-flow and the others must take its integrations over within 10 s. Tenant a has two
  * integrations, which may be delivered by two instances at once, and its quota must hold for the
- * tenant as a whole. The quota window is shortened to 1 s so that pacing shapes the whole run.
+ * tenant as a whole. The quota window is shortened to 1 s so that pacing shapes the whole run. The
+ * shared integrations file gains an integration while they run, which each must apply by itself.
  */
 class MultiInstanceIT {
 
@@ -69,9 +71,10 @@ class MultiInstanceIT {
         broker = new StandaloneBroker(dir.resolve("broker"), BridgeHarness.freePort());
         broker.start();
         String schema = TestStores.freshPostgresSchema();
-        // one integrations file and one store for all instances
+        // one integrations file and one store for all instances; the file starts without the last integration
         Path integrations = dir.resolve("integrations.yaml");
-        Files.writeString(integrations, workload.integrationsYaml(microsoft.baseUrl()));
+        String yaml = workload.integrationsYaml(microsoft.baseUrl());
+        Files.writeString(integrations, yaml.substring(0, yaml.lastIndexOf("  - name: ")));
         Map<String, String> settings = new HashMap<>(microsoft.liveSettings());
         settings.putAll(Map.of(
                 "bridge.broker.url", broker.url(),
@@ -82,7 +85,8 @@ class MultiInstanceIT {
                 "bridge.integrations-file", integrations.toString(),
                 "bridge.defender.create-per-minute", String.valueOf(CREATES_PER_WINDOW),
                 "bridge.defender.update-per-minute", String.valueOf(UPDATES_PER_WINDOW),
-                "bridge.defender.quota-window-ms", String.valueOf(WINDOW_MS)));
+                "bridge.defender.quota-window-ms", String.valueOf(WINDOW_MS),
+                "bridge.integrations-reload-ms", "1000"));
         // started together, so that which instance gets which integration's queue is left to the broker
         for (int i = 1; i <= INSTANCES; i++) {
             Map<String, String> own = new HashMap<>(settings);
@@ -92,6 +96,23 @@ class MultiInstanceIT {
             bridges.add(bridge);
         }
         bridges.forEach(BridgeProcess::awaitReady);
+
+        // a configuration change rolled out as docs/deployment.md says: the shared file replaced in one
+        // move, each instance applies it by itself; events for the new integration wait until all have
+        Path edited = dir.resolve("integrations.yaml.new");
+        Files.writeString(edited, yaml);
+        Files.move(edited, integrations, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        long editedAt = System.currentTimeMillis();
+        String added = TARGETS.get(TARGETS.size() - 1).name();
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            for (BridgeProcess bridge : bridges) {
+                if (!bridge.integrations().contains(added)) {
+                    return false;
+                }
+            }
+            return true;
+        });
+        long rolledOut = System.currentTimeMillis() - editedAt;
 
         traffic = new Traffic(workload, book, broker.url() + "?reconnectAttempts=-1&retryInterval=500", schema);
         traffic.send();
@@ -133,8 +154,8 @@ class MultiInstanceIT {
             }
         }
         Map<String, Integer> overQuota = overQuota(workload);
-        traffic.account("multi-instance", sentAt, String.format(" takeover=%dms %s ingested=%s over-quota=%s",
-                takeover, resumedAt, java.util.Arrays.toString(ingested), overQuota));
+        traffic.account("multi-instance", sentAt, String.format(" takeover=%dms %s ingested=%s over-quota=%s config-rollout=%dms",
+                takeover, resumedAt, java.util.Arrays.toString(ingested), overQuota, rolledOut));
 
         assertTrue(takeover < TAKEOVER_LIMIT.toMillis(), "the others took over within " + TAKEOVER_LIMIT + ": " + resumedAt);
         for (int i = 0; i < INSTANCES; i++) {
