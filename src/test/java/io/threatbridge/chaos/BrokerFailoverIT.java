@@ -32,7 +32,8 @@ class BrokerFailoverIT {
     static final int EVENTS = Integer.getInteger("failover.events", 2000);
     /** Events sent after fail-back: the pair must serve them as it served the first. */
     static final int AFTER_FAILBACK = EVENTS / 4;
-    static final Duration FAILOVER_LIMIT = Duration.ofSeconds(30);
+    /** Generous: on the shared 2-core machine a loaded moment stretched 5 s to 16 s. */
+    static final Duration FAILOVER_LIMIT = Duration.ofSeconds(60);
 
     @TempDir
     Path dir;
