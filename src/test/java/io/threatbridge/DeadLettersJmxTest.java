@@ -43,10 +43,13 @@ class DeadLettersJmxTest {
             try (BridgeHarness bridge = BridgeHarness.start(dir, yaml, settings)) {
                 MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
                 ObjectName deadLetters = new ObjectName("threatbridge:type=DeadLetters");
+                // one at a time: four ingest consumers may otherwise queue them in any order
+                long count = 0;
                 for (String id : List.of("d-1", "d-2", "d-3")) {
                     bridge.send(Events.event(id, "acme", "thr-" + id, "CRITICAL", "ACTIVE").toString());
+                    long expected = ++count;
+                    await().until(() -> (Long) jmx.getAttribute(deadLetters, "Count") == expected);
                 }
-                await().until(() -> (Long) jmx.getAttribute(deadLetters, "Count") == 3L);
                 String[] listed = (String[]) jmx.invoke(deadLetters, "list", new Object[]{2}, new String[]{"int"});
                 assertArrayEquals(new String[]{
                         "d-1 dl: Defender answered 400: Test400 fake answer 400",
