@@ -18,6 +18,7 @@ import io.threatbridge.integration.IntegrationsReload;
 import io.threatbridge.ops.DeadLetters;
 import io.threatbridge.ops.Operations;
 import io.threatbridge.store.DeliveryStore;
+import org.apache.camel.BeanInject;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -144,10 +145,12 @@ public class BridgeConfiguration implements CamelConfiguration {
                              @PropertyInject("bridge.defender.update-per-minute") int defenderUpdates,
                              @PropertyInject("bridge.graph.create-per-minute") int graphCreates,
                              @PropertyInject("bridge.graph.update-per-minute") int graphUpdates,
-                             @PropertyInject("bridge.defender.quota-window-ms") long windowMillis) {
+                             @PropertyInject("bridge.defender.quota-window-ms") long windowMillis,
+                             @BeanInject("store") DeliveryStore store) {
+        // the window lives in the store, shared by every instance on it
         return new TenantPacer(Map.of(
                 Integration.Api.endpoint, new TenantPacer.Quota(defenderCreates, defenderUpdates),
-                Integration.Api.graph, new TenantPacer.Quota(graphCreates, graphUpdates)), windowMillis);
+                Integration.Api.graph, new TenantPacer.Quota(graphCreates, graphUpdates)), windowMillis, store);
     }
 
     @BindToRegistry("tenantGate")

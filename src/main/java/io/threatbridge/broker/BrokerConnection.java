@@ -45,6 +45,10 @@ public class BrokerConnection extends ServiceSupport {
             artemis.setMaxRetryInterval(30_000);
         }
         pool.setConnectionFactory(artemis);
+        // a client that reconnects for ever fails over by itself (to the backup of a replicated pair,
+        // or to the same broker restarted) and keeps its sessions and consumers: the pool must not
+        // throw the connection away on the failover notice. One that gives up is replaced instead.
+        pool.setFaultTolerantConnections(brokerXml == null && artemis.getReconnectAttempts() == -1);
     }
 
     /** @param settings the bridge settings broker.xml refers to as ${key} */

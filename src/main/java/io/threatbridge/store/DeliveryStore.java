@@ -2,6 +2,7 @@ package io.threatbridge.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.threatbridge.defender.TenantPacer;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,10 +16,10 @@ import java.time.Instant;
 
 /**
  * The bridge's memory over JDBC (H2 by default, PostgreSQL for several instances): which events each
- * integration has finished with, and the Defender alert of each threat. Flyway owns the schema
- * (src/main/resources/db/migration).
+ * integration has finished with, the Defender alert of each threat, and the calls counted against
+ * each tenant's quota. Flyway owns the schema (src/main/resources/db/migration).
  */
-public class DeliveryStore implements AutoCloseable {
+public class DeliveryStore implements TenantPacer.Ledger, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryStore.class);
     private static final String UNIQUE_VIOLATION = "23505";
@@ -92,6 +93,82 @@ public class DeliveryStore implements AutoCloseable {
     public void markResolved(String integration, String threatId) {
         update("UPDATE threat_alert SET status = 'Resolved', updated_at = ? WHERE integration = ? AND threat_id = ?",
                 Timestamp.from(Instant.now()), integration, threatId);
+    }
+
+    /**
+     * Counts a call against a quota that every instance on this store shares: when fewer than
+     * {@code limit} calls were counted in the last {@code windowMillis} (the database's clock), this
+     * one is counted from now and 0 is returned; otherwise nothing is counted, and the result is how
+     * many milliseconds remain until the oldest call leaves the window.
+     */
+    @Override
+    public long countCall(String quotaKey, String callId, int limit, long windowMillis) {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                if (!lockQuota(connection, quotaKey)) {
+                    connection.rollback();
+                    // made outside the transaction: on PostgreSQL a failed insert would abort it
+                    insertOnce("INSERT INTO quota_lock (quota_key) VALUES (?)", quotaKey);
+                    lockQuota(connection, quotaKey);
+                }
+                long now = databaseMillis(connection);
+                try (PreparedStatement expired = prepare(connection, "DELETE FROM quota_call WHERE quota_key = ? AND counted_at <= ?",
+                        quotaKey, now - windowMillis)) {
+                    expired.executeUpdate();
+                }
+                long wait = 0;
+                try (PreparedStatement counted = prepare(connection, "SELECT COUNT(*), MIN(counted_at) FROM quota_call WHERE quota_key = ?",
+                        quotaKey); ResultSet row = counted.executeQuery()) {
+                    row.next();
+                    if (row.getInt(1) >= limit) {
+                        wait = Math.max(1, row.getLong(2) + windowMillis - now);
+                    }
+                }
+                if (wait == 0) {
+                    try (PreparedStatement count = prepare(connection, "INSERT INTO quota_call (quota_key, call_id, counted_at) VALUES (?, ?, ?)",
+                            quotaKey, callId, now)) {
+                        count.executeUpdate();
+                    }
+                }
+                connection.commit();
+                return wait;
+            } catch (SQLException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new StoreUnavailableException(e);
+        }
+    }
+
+    /** The counted call's answer came: from Defender's side it happened by now, so it counts from now. */
+    @Override
+    public void recountCall(String quotaKey, String callId) {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement statement = prepare(connection, "UPDATE quota_call SET counted_at = ? WHERE quota_key = ? AND call_id = ?",
+                     databaseMillis(connection), quotaKey, callId)) {
+            statement.executeUpdate();
+        } catch (SQLException e) {
+            throw new StoreUnavailableException(e);
+        }
+    }
+
+    /** @return false when the quota has no row to lock yet */
+    private static boolean lockQuota(Connection connection, String quotaKey) throws SQLException {
+        try (PreparedStatement lock = prepare(connection, "SELECT quota_key FROM quota_lock WHERE quota_key = ? FOR UPDATE", quotaKey);
+             ResultSet row = lock.executeQuery()) {
+            return row.next();
+        }
+    }
+
+    private static long databaseMillis(Connection connection) throws SQLException {
+        try (PreparedStatement now = connection.prepareStatement("SELECT CURRENT_TIMESTAMP"); ResultSet row = now.executeQuery()) {
+            row.next();
+            return row.getTimestamp(1).getTime();
+        }
     }
 
     private boolean exists(String sql, Object... values) {

@@ -20,8 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A Defender that remembers: every alert created under an integration's path prefix is kept, listed
  * by GET /api/alerts (as Defender does for the bridge's look-up of an unanswered create), and
- * counted, so a test can tell a duplicate create from a single one. Prefixes in {@code rejecting}
- * answer every create with 400.
+ * counted, so a test can tell a duplicate create from a single one, and a resolve that came before
+ * its create. Prefixes in {@code rejecting} answer every create with 400.
  */
 public final class AlertBook implements ResponseDefinitionTransformerV2 {
 
@@ -33,6 +33,8 @@ public final class AlertBook implements ResponseDefinitionTransformerV2 {
     private final Map<String, List<ObjectNode>> alerts = new ConcurrentHashMap<>();
     private final List<Created> created = new CopyOnWriteArrayList<>();
     private final List<String> resolved = new CopyOnWriteArrayList<>();
+    private final Set<String> alertIds = ConcurrentHashMap.newKeySet();
+    private final AtomicLong resolvesBeforeCreate = new AtomicLong();
     private final Set<String> rejecting;
 
     public AlertBook(Set<String> rejecting) {
@@ -65,6 +67,7 @@ public final class AlertBook implements ResponseDefinitionTransformerV2 {
                     .put("title", body.path("title").asText());
             alerts.computeIfAbsent(prefix, p -> new CopyOnWriteArrayList<>()).add(alert);
             created.add(new Created(prefix, id, body.path("reportId").asText()));
+            alertIds.add(prefix + " " + id);
             return json(200, alert.toString());
         }
         if ("GET".equals(method)) {
@@ -74,6 +77,9 @@ public final class AlertBook implements ResponseDefinitionTransformerV2 {
         }
         if ("PATCH".equals(method)) {
             String id = path.substring(path.lastIndexOf('/') + 1);
+            if (!alertIds.contains(prefix + " " + id)) {
+                resolvesBeforeCreate.incrementAndGet();
+            }
             resolved.add(prefix + " " + id);
             return json(200, JSON.createObjectNode().put("id", id).put("status", "Resolved").toString());
         }
@@ -86,6 +92,11 @@ public final class AlertBook implements ResponseDefinitionTransformerV2 {
 
     public int resolveCount() {
         return resolved.size();
+    }
+
+    /** Resolves of an alert this Defender had not created (yet): a resolve that overtook its create. */
+    public long resolvesBeforeCreate() {
+        return resolvesBeforeCreate.get();
     }
 
     private static ResponseDefinition json(int status, String body) {

@@ -1,5 +1,8 @@
 package io.threatbridge.chaos;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -7,9 +10,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
@@ -17,6 +24,7 @@ import static org.awaitility.Awaitility.await;
 /** target/threat-bridge.jar as a child process, started, killed and restarted the way an operator would. */
 public final class BridgeProcess implements AutoCloseable {
 
+    private static final ObjectMapper JSON = new ObjectMapper();
     private final Map<String, String> settings;
     private final String heap;
     private final Path log;
@@ -71,6 +79,43 @@ public final class BridgeProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
             return null;
         }
+    }
+
+    /**
+     * When this bridge last delivered for each of its integrations (MBean attribute LastDeliveredAt,
+     * read over Jolokia); integrations it never delivered for are left out.
+     */
+    public Map<String, Instant> lastDelivered() throws IOException, InterruptedException {
+        JsonNode values = JSON.readTree(get("/observe/jolokia/read/threatbridge:type=Integration,name=*/LastDeliveredAt")).path("value");
+        Map<String, Instant> last = new HashMap<>();
+        values.fields().forEachRemaining(mbean -> {
+            String at = mbean.getValue().path("LastDeliveredAt").asText();
+            if (!at.isEmpty()) {
+                last.put(mbean.getKey().replaceAll(".*name=([^,]+).*", "$1"), Instant.parse(at));
+            }
+        });
+        return last;
+    }
+
+    /** The integrations this bridge has in force: those with an MBean, read over Jolokia. */
+    public Set<String> integrations() throws IOException, InterruptedException {
+        Set<String> names = new HashSet<>();
+        JSON.readTree(get("/observe/jolokia/read/threatbridge:type=Integration,name=*/Delivered")).path("value").fieldNames()
+                .forEachRemaining(mbean -> names.add(mbean.replaceAll(".*name=([^,]+).*", "$1")));
+        return names;
+    }
+
+    /** Events this bridge has taken off the inbound queue (its ingest route's exchanges, from /observe/metrics). */
+    public long ingested() throws IOException, InterruptedException {
+        return get("/observe/metrics").lines()
+                .filter(line -> line.startsWith("camel_exchanges_succeeded_total{") && line.contains("routeId=\"ingest\""))
+                .mapToLong(line -> (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .sum();
+    }
+
+    private String get(String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 
     public void sigkill() throws InterruptedException {

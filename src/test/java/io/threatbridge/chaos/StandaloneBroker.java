@@ -1,5 +1,7 @@
 package io.threatbridge.chaos;
 
+import io.threatbridge.BridgeHarness;
+
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -8,50 +10,122 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 import static org.awaitility.Awaitility.await;
 
 /**
  * A standalone Artemis broker in a process of its own, from the distribution the build unpacks
- * (target/standalone-artemis), configured with the artemis/standalone/broker.xml operators get.
+ * (target/standalone-artemis), configured with the artemis/standalone/broker.xml operators get, or
+ * one of a replicating pair configured with artemis/ha/.
  */
 public final class StandaloneBroker implements AutoCloseable {
 
     public static final String USER = "bridge";
     public static final String PASSWORD = "bridge-password";
+    static final String CLUSTER_PASSWORD = "pair-password";
 
     private final Path instance;
     public final int port;
     private Process process;
 
+    /** The single broker of artemis/standalone/broker.xml. */
     public StandaloneBroker(Path instance, int port) throws Exception {
+        this(instance, port, Files.readString(Path.of("artemis/standalone/broker.xml")));
+    }
+
+    private StandaloneBroker(Path instance, int port, String brokerXml) throws Exception {
         this.instance = instance;
         this.port = port;
         Path home = Path.of(System.getProperty("standalone.artemis.home", "target/standalone-artemis/apache-artemis-2.40.0"));
+        Files.createDirectories(instance.getParent());
+        Path createLog = instance.resolveSibling(instance.getFileName() + "-create.log");
         Process create = new ProcessBuilder(home.resolve("bin/artemis").toString(), "create", instance.toString(),
                 "--user", USER, "--password", PASSWORD, "--role", "bridge", "--require-login", "--silent", "--no-web",
                 "--no-amqp-acceptor", "--no-mqtt-acceptor", "--no-stomp-acceptor", "--no-hornetq-acceptor", "--no-autotune")
-                .redirectErrorStream(true).redirectOutput(instance.getParent().resolve("artemis-create.log").toFile()).start();
+                .redirectErrorStream(true).redirectOutput(createLog.toFile()).start();
         if (!create.waitFor(120, TimeUnit.SECONDS) || create.exitValue() != 0) {
-            throw new IllegalStateException("artemis create failed: " + Files.readString(instance.getParent().resolve("artemis-create.log")));
+            throw new IllegalStateException("artemis create failed: " + Files.readString(createLog));
         }
         // the configuration operators are given, on a port of the test's own
-        String brokerXml = Files.readString(Path.of("artemis/standalone/broker.xml"))
-                .replace("tcp://0.0.0.0:61616", "tcp://127.0.0.1:" + port);
-        Files.writeString(instance.resolve("etc/broker.xml"), brokerXml);
+        Files.writeString(instance.resolve("etc/broker.xml"), brokerXml.replace("tcp://0.0.0.0:61616", "tcp://127.0.0.1:" + port));
+    }
+
+    /**
+     * A replicating pair made from artemis/ha/primary.xml and backup.xml the way docs/deployment.md
+     * tells operators to: both hosts and the cluster password filled in; here both on loopback, each
+     * on a port of its own. Not started.
+     */
+    public static Pair replicatedPair(Path dir) throws Exception {
+        int primaryPort = BridgeHarness.freePort();
+        int backupPort = BridgeHarness.freePort();
+        UnaryOperator<String> install = xml -> xml
+                .replace("tcp://broker-primary:61616", "tcp://127.0.0.1:" + primaryPort)
+                .replace("tcp://broker-backup:61616", "tcp://127.0.0.1:" + backupPort)
+                .replace("<cluster-password>change-me-cluster-password</cluster-password>",
+                        "<cluster-password>" + CLUSTER_PASSWORD + "</cluster-password>");
+        return new Pair(
+                new StandaloneBroker(dir.resolve("primary"), primaryPort, install.apply(Files.readString(Path.of("artemis/ha/primary.xml")))),
+                new StandaloneBroker(dir.resolve("backup"), backupPort, install.apply(Files.readString(Path.of("artemis/ha/backup.xml")))));
+    }
+
+    /** A primary and its backup; clients list both and follow whichever is active. */
+    public record Pair(StandaloneBroker primary, StandaloneBroker backup) implements AutoCloseable {
+
+        public String url() {
+            return "(" + primary.url() + "," + backup.url() + ")?ha=true&reconnectAttempts=-1";
+        }
+
+        /** The primary, then the backup once it holds a full copy of the primary's journal. */
+        public void start() throws Exception {
+            primary.start();
+            backup.launch();
+            backup.awaitInSync(1);
+        }
+
+        @Override
+        public void close() throws Exception {
+            try {
+                backup.close();
+            } finally {
+                primary.close();
+            }
+        }
     }
 
     public String url() {
         return "tcp://127.0.0.1:" + port;
     }
 
+    /** Starts the broker and waits until it accepts clients, which a primary does once it is active. */
     public void start() throws IOException {
+        launch();
+        await().atMost(Duration.ofSeconds(90)).until(this::accepting);
+    }
+
+    /** Starts the broker process without waiting: a backup never accepts clients while its primary runs. */
+    public void launch() throws IOException {
         ProcessBuilder builder = new ProcessBuilder(instance.resolve("bin/artemis").toString(), "run")
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(instance.resolve("log/console.log").toFile()));
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(console().toFile()));
         builder.environment().put("JAVA_ARGS", "-Xms128m -Xmx512m -XX:+UseG1GC --add-opens java.base/jdk.internal.misc=ALL-UNNAMED");
         process = builder.start();
-        await().atMost(Duration.ofSeconds(90)).until(this::accepting);
+    }
+
+    /** Waits until this backup has synchronised with its primary for the n-th time since it was made. */
+    public void awaitInSync(int times) {
+        await().atMost(Duration.ofSeconds(90)).until(() -> logged("AMQ221024") >= times);
+    }
+
+    /** How often the broker's console log holds this message code, e.g. AMQ221007 "Server is now active". */
+    public long logged(String code) throws IOException {
+        try (var lines = Files.lines(console())) {
+            return lines.filter(line -> line.contains(code)).count();
+        }
+    }
+
+    private Path console() {
+        return instance.resolve("log/console.log");
     }
 
     /** SIGKILL: the broker gets no chance to tidy up; its journal is all that is left. */
@@ -63,7 +137,7 @@ public final class StandaloneBroker implements AutoCloseable {
         process.waitFor(30, TimeUnit.SECONDS);
     }
 
-    private boolean accepting() {
+    public boolean accepting() {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
             return true;

@@ -14,9 +14,9 @@ import java.util.Random;
 import java.util.Set;
 
 /**
- * Events for a fault-injection run across five integrations, with what must become of each: for
- * every (integration, event) pair, delivered or dead-lettered; filtered pairs and invalid events
- * known in advance.
+ * Events for a fault-injection run across integrations (by default five), with what must become of
+ * each: for every (integration, event) pair, delivered or dead-lettered; filtered pairs and invalid
+ * events known in advance.
  */
 public final class Workload {
 
@@ -31,6 +31,7 @@ public final class Workload {
             new Target("t4", "tenant-4", List.of("acct-4"), FilterLevel.NORMAL_AND_ABOVE, true));
     private static final List<String> ACCOUNTS = List.of("acct-0", "acct-1", "acct-2", "acct-3", "acct-4", "acct-shared");
 
+    final List<Target> targets;
     final List<String> bodies = new ArrayList<>();
     /** "integration eventId" pairs that must end delivered. */
     final Set<String> toDeliver = new HashSet<>();
@@ -41,6 +42,12 @@ public final class Workload {
     int filtered;
 
     public Workload(int count, long seed, String runId) {
+        this(count, seed, runId, TARGETS, ACCOUNTS);
+    }
+
+    /** @param accounts the accounts events come from: each must feed at least one of the targets */
+    public Workload(int count, long seed, String runId, List<Target> targets, List<String> accounts) {
+        this.targets = List.copyOf(targets);
         Random random = new Random(seed);
         Map<String, List<String[]>> threatsByAccount = new HashMap<>();
         for (int i = 0; i < count; i++) {
@@ -50,7 +57,7 @@ public final class Workload {
                 bodies.add(Events.without(Events.event(eventId, "acct-0", "thr-x", "CRITICAL", "ACTIVE"), "device.os").toString());
                 continue;
             }
-            String account = ACCOUNTS.get(random.nextInt(ACCOUNTS.size()));
+            String account = accounts.get(random.nextInt(accounts.size()));
             List<String[]> earlier = threatsByAccount.computeIfAbsent(account, a -> new ArrayList<>());
             String threatId;
             Severity severity;
@@ -69,7 +76,7 @@ public final class Workload {
             threatOfEvent.put(eventId, threatId);
             ObjectNode event = Events.event(eventId, account, threatId, severity.name(), status);
             bodies.add(event.toString());
-            for (Target target : TARGETS) {
+            for (Target target : targets) {
                 if (!target.accounts().contains(account)) {
                     continue;
                 }
@@ -86,7 +93,7 @@ public final class Workload {
 
     String integrationsYaml(String baseUrl) {
         StringBuilder yaml = new StringBuilder("integrations:\n");
-        for (Target target : TARGETS) {
+        for (Target target : targets) {
             yaml.append("  - name: ").append(target.name()).append('\n')
                     .append("    tenantId: ").append(target.tenant()).append('\n')
                     .append("    accounts: [").append(String.join(", ", target.accounts())).append("]\n")
