@@ -2,6 +2,7 @@ package io.threatbridge;
 
 import io.threatbridge.broker.BrokerConnection;
 import io.threatbridge.defender.AlertApis;
+import io.threatbridge.defender.UnansweredCreates;
 import io.threatbridge.defender.DefenderReply;
 import io.threatbridge.defender.DeliveryMode;
 import io.threatbridge.defender.DryRunLog;
@@ -133,6 +134,12 @@ public class BridgeConfiguration implements CamelConfiguration {
         DeliveryStore store = new DeliveryStore(url, blankToNull(storeUser), blankToNull(storePassword));
         HealthCheckRegistry.get(context).register(new PartHealthCheck("store", store::problem));
         return store;
+    }
+
+    @BindToRegistry("unansweredCreates")
+    public UnansweredCreates unansweredCreates(@PropertyInject("bridge.http.connect-timeout-ms") long connectTimeoutMs,
+                                               @PropertyInject("bridge.http.response-timeout-ms") long responseTimeoutMs) {
+        return new UnansweredCreates(connectTimeoutMs, responseTimeoutMs);
     }
 
     @BindToRegistry("retrySchedule")

@@ -48,7 +48,7 @@ class LiveDeliveryTest {
         microsoft = new FakeMicrosoft();
         String base = microsoft.baseUrl();
         StringBuilder yaml = new StringBuilder("integrations:\n");
-        for (String name : List.of("rt", "lost", "breaker", "flaky", "down", "bad", "forbidden", "expired", "slow", "fast", "bulk")) {
+        for (String name : List.of("rt", "lost", "breaker", "flaky", "down", "bad", "forbidden", "expired", "slow", "fast", "bulk", "inflight")) {
             yaml.append(FakeMicrosoft.integration(name, "tenant-" + name, "acct-" + name, base + "/" + name));
         }
         Map<String, String> settings = new HashMap<>(microsoft.liveSettings());
@@ -56,6 +56,7 @@ class LiveDeliveryTest {
         settings.put("bridge.delivery.initial-delay-ms", "200");
         settings.put("bridge.delivery.max-delay-ms", "1000");
         settings.put("bridge.http.response-timeout-ms", "1500");
+        settings.put("bridge.http.connect-timeout-ms", "1000");
         settings.put("bridge.defender.create-per-minute", "0"); // pacing has a test of its own
         bridge = BridgeHarness.start(dir, yaml.toString(), settings);
     }
@@ -140,6 +141,29 @@ class LiveDeliveryTest {
         assertEquals(1, microsoft.creates("/lost").size(), "the unanswered create is not sent again");
         LoggedRequest lookup = microsoft.calls("/lost").stream().filter(r -> r.getMethod().getName().equals("GET")).findFirst().orElseThrow();
         assertTrue(lookup.queryParameter("$filter").firstValue().startsWith("alertCreationTime ge "), lookup.getUrl());
+    }
+
+    @Test
+    void aCreateAnotherInstanceMayStillBeSendingIsLookedUpOnlyOnceItCannotBeAnsweredAnyMore() throws Exception {
+        String active = event("inflight-1", "inflight", "thr-inflight", "ACTIVE");
+        microsoft.acceptAlerts("/inflight");
+        microsoft.stub(com.github.tomakehurst.wiremock.client.WireMock.get(com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo("/inflight/api/alerts"))
+                .willReturn(okJson("{\"value\":[{\"id\":\"da-inflight\",\"machineId\":\"1e5bc9d7e413ddd7902c2932e418702b84d0cc07\","
+                        + "\"description\":\"Event id: inflight-0\"}]}")));
+        // an instance that has just died sent this create: its answer may come for 1 + 1.5 s (time-outs) + 2 s (clocks)
+        long sentAt = System.currentTimeMillis();
+        bridge.store().beginCreate("inflight", "thr-inflight", "inflight-0");
+        bridge.send(active);
+        bridge.send(event("inflight-2", "inflight", "thr-inflight-2", "ACTIVE"));
+        await().atMost(java.time.Duration.ofSeconds(20)).until(() -> bridge.store().isDone("inflight", "inflight-1"));
+        assertEquals("da-inflight", bridge.store().alertId("inflight", "thr-inflight"), "the alert the other instance made");
+        List<LoggedRequest> creates = microsoft.creates("/inflight");
+        assertEquals(1, creates.size(), "only the other threat's create: " + creates);
+        LoggedRequest lookup = microsoft.calls("/inflight").stream().filter(r -> r.getMethod().getName().equals("GET")).findFirst().orElseThrow();
+        long lookedUpAfter = lookup.getLoggedDate().getTime() - sentAt;
+        assertTrue(lookedUpAfter >= 4400, "looked up " + lookedUpAfter + " ms after the create was sent");
+        assertTrue(creates.get(0).getLoggedDate().getTime() < lookup.getLoggedDate().getTime(),
+                "the integration's other threats went on meanwhile");
     }
 
     @Test

@@ -66,6 +66,10 @@ class BrokerFailoverIT {
                 // quotas lifted: events must be flowing fast when the primary goes
                 "bridge.defender.create-per-minute", "0",
                 "bridge.defender.update-per-minute", "0"));
+        // the fake answers at once: short time-outs keep short the wait before a killed instance's
+        // unanswered create is looked up (UnansweredCreates)
+        settings.put("bridge.http.connect-timeout-ms", "2000");
+        settings.put("bridge.http.response-timeout-ms", "5000");
         for (int i = 1; i <= 2; i++) {
             Map<String, String> own = new HashMap<>(settings);
             own.put("bridge.data-dir", dir.resolve("data-" + i).toString());

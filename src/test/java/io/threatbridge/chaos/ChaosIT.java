@@ -58,6 +58,10 @@ class ChaosIT {
                 "bridge.data-dir", dir.resolve("data").toString(),
                 "bridge.delivery.initial-delay-ms", "200",
                 "bridge.delivery.max-delay-ms", "2000"));
+        // the fake answers at once: short time-outs keep short the wait before a killed instance's
+        // unanswered create is looked up (UnansweredCreates)
+        settings.put("bridge.http.connect-timeout-ms", "2000");
+        settings.put("bridge.http.response-timeout-ms", "5000");
         // quotas lifted: this run is about faults, PacingTest about quotas
         settings.put("bridge.defender.create-per-minute", "0");
         settings.put("bridge.defender.update-per-minute", "0");

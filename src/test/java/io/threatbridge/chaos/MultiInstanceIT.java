@@ -87,6 +87,10 @@ class MultiInstanceIT {
                 "bridge.defender.update-per-minute", String.valueOf(UPDATES_PER_WINDOW),
                 "bridge.defender.quota-window-ms", String.valueOf(WINDOW_MS),
                 "bridge.integrations-reload-ms", "1000"));
+        // the fake answers at once: short time-outs keep short the wait before a killed instance's
+        // unanswered create is looked up (UnansweredCreates)
+        settings.put("bridge.http.connect-timeout-ms", "2000");
+        settings.put("bridge.http.response-timeout-ms", "5000");
         // started together, so that which instance gets which integration's queue is left to the broker
         for (int i = 1; i <= INSTANCES; i++) {
             Map<String, String> own = new HashMap<>(settings);
