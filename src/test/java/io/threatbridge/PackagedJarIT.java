@@ -59,7 +59,7 @@ class PackagedJarIT {
 
             // send takes the broker port from the environment alone: environment wins over the shipped file
             Process send = java(Map.of("BRIDGE_EMBEDDED_BROKER_PORT", String.valueOf(brokerPort)), dir.resolve("send.log"),
-                    "-jar", JAR.toString(), "send", "samples/critical-mitm.json");
+                    "-jar", JAR.toString(), "send", "samples/critical-mitm.json", "samples/elevated-phishing-unmanaged.json");
             assertTrue(send.waitFor(60, TimeUnit.SECONDS));
             assertEquals(0, send.exitValue(), Files.readString(dir.resolve("send.log")));
 
@@ -67,6 +67,9 @@ class PackagedJarIT {
             await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(alerts)
                     && Files.readString(alerts).contains("\"eventId\":\"5b0e3c1e-8d0f-4a57-9d3e-0c1f2a3b4c5d\""));
             assertTrue(Files.readString(alerts).contains("\"path\":\"/api/alerts/CreateAlertByReference\""));
+            // the shipped file sends account northwind to an integration with api: graph
+            await().atMost(Duration.ofSeconds(30)).until(() -> Files.readString(alerts).contains(
+                    "\"url\":\"https://graph.microsoft.com/beta/security/alerts_v2/createAlert\""));
 
             HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + managementPort + "/observe/metrics")).build(), HttpResponse.BodyHandlers.ofString());
