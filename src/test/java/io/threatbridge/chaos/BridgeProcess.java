@@ -2,6 +2,8 @@ package io.threatbridge.chaos;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.threatbridge.FakeMicrosoft;
+import io.threatbridge.store.TestStores;
 
 import java.io.IOException;
 import java.net.URI;
@@ -41,6 +43,27 @@ public final class BridgeProcess implements AutoCloseable {
         this.settings = Map.copyOf(settings);
         this.managementPort = managementPort;
         this.log = log;
+    }
+
+    /**
+     * What every process-level test gives its bridges: live mode against the fake, the standalone
+     * broker (or pair) at {@code brokerUrl}, a PostgreSQL schema and the integrations file. Each
+     * test adds its own.
+     */
+    public static Map<String, String> settings(FakeMicrosoft microsoft, String brokerUrl, String schema, Path integrations) {
+        Map<String, String> settings = new HashMap<>(microsoft.liveSettings());
+        settings.putAll(Map.of(
+                "bridge.broker.url", brokerUrl,
+                "bridge.broker.user", StandaloneBroker.USER,
+                "bridge.broker.password", StandaloneBroker.PASSWORD,
+                "bridge.store.url", TestStores.POSTGRES + "?currentSchema=" + schema,
+                "bridge.store.user", TestStores.POSTGRES_USER,
+                "bridge.integrations-file", integrations.toString(),
+                // the fake answers at once: short time-outs keep short the wait before a killed
+                // instance's unanswered create is looked up (UnansweredCreates)
+                "bridge.http.connect-timeout-ms", "2000",
+                "bridge.http.response-timeout-ms", "5000"));
+        return settings;
     }
 
     public void start() throws IOException {

@@ -53,23 +53,13 @@ class BrokerFailoverIT {
         String schema = TestStores.freshPostgresSchema();
         Path integrations = dir.resolve("integrations.yaml");
         Files.writeString(integrations, workload.integrationsYaml(microsoft.baseUrl()));
-        Map<String, String> settings = new HashMap<>(microsoft.liveSettings());
+        Map<String, String> settings = BridgeProcess.settings(microsoft, pair.url(), schema, integrations);
         settings.putAll(Map.of(
-                "bridge.broker.url", pair.url(),
-                "bridge.broker.user", StandaloneBroker.USER,
-                "bridge.broker.password", StandaloneBroker.PASSWORD,
-                "bridge.store.url", TestStores.POSTGRES + "?currentSchema=" + schema,
-                "bridge.store.user", TestStores.POSTGRES_USER,
-                "bridge.integrations-file", integrations.toString(),
                 "bridge.delivery.initial-delay-ms", "200",
                 "bridge.delivery.max-delay-ms", "2000",
                 // quotas lifted: events must be flowing fast when the primary goes
                 "bridge.defender.create-per-minute", "0",
                 "bridge.defender.update-per-minute", "0"));
-        // the fake answers at once: short time-outs keep short the wait before a killed instance's
-        // unanswered create is looked up (UnansweredCreates)
-        settings.put("bridge.http.connect-timeout-ms", "2000");
-        settings.put("bridge.http.response-timeout-ms", "5000");
         for (int i = 1; i <= 2; i++) {
             Map<String, String> own = new HashMap<>(settings);
             own.put("bridge.data-dir", dir.resolve("data-" + i).toString());

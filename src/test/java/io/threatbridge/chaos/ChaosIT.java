@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
@@ -47,21 +46,11 @@ class ChaosIT {
         String schema = TestStores.freshPostgresSchema();
         Path integrations = dir.resolve("integrations.yaml");
         Files.writeString(integrations, workload.integrationsYaml(microsoft.baseUrl()));
-        Map<String, String> settings = new HashMap<>(microsoft.liveSettings());
+        Map<String, String> settings = BridgeProcess.settings(microsoft, broker.url(), schema, integrations);
         settings.putAll(Map.of(
-                "bridge.broker.url", broker.url(),
-                "bridge.broker.user", StandaloneBroker.USER,
-                "bridge.broker.password", StandaloneBroker.PASSWORD,
-                "bridge.store.url", TestStores.POSTGRES + "?currentSchema=" + schema,
-                "bridge.store.user", TestStores.POSTGRES_USER,
-                "bridge.integrations-file", integrations.toString(),
                 "bridge.data-dir", dir.resolve("data").toString(),
                 "bridge.delivery.initial-delay-ms", "200",
                 "bridge.delivery.max-delay-ms", "2000"));
-        // the fake answers at once: short time-outs keep short the wait before a killed instance's
-        // unanswered create is looked up (UnansweredCreates)
-        settings.put("bridge.http.connect-timeout-ms", "2000");
-        settings.put("bridge.http.response-timeout-ms", "5000");
         // quotas lifted: this run is about faults, PacingTest about quotas
         settings.put("bridge.defender.create-per-minute", "0");
         settings.put("bridge.defender.update-per-minute", "0");

@@ -75,22 +75,12 @@ class MultiInstanceIT {
         Path integrations = dir.resolve("integrations.yaml");
         String yaml = workload.integrationsYaml(microsoft.baseUrl());
         Files.writeString(integrations, yaml.substring(0, yaml.lastIndexOf("  - name: ")));
-        Map<String, String> settings = new HashMap<>(microsoft.liveSettings());
+        Map<String, String> settings = BridgeProcess.settings(microsoft, broker.url(), schema, integrations);
         settings.putAll(Map.of(
-                "bridge.broker.url", broker.url(),
-                "bridge.broker.user", StandaloneBroker.USER,
-                "bridge.broker.password", StandaloneBroker.PASSWORD,
-                "bridge.store.url", TestStores.POSTGRES + "?currentSchema=" + schema,
-                "bridge.store.user", TestStores.POSTGRES_USER,
-                "bridge.integrations-file", integrations.toString(),
                 "bridge.defender.create-per-minute", String.valueOf(CREATES_PER_WINDOW),
                 "bridge.defender.update-per-minute", String.valueOf(UPDATES_PER_WINDOW),
                 "bridge.defender.quota-window-ms", String.valueOf(WINDOW_MS),
                 "bridge.integrations-reload-ms", "1000"));
-        // the fake answers at once: short time-outs keep short the wait before a killed instance's
-        // unanswered create is looked up (UnansweredCreates)
-        settings.put("bridge.http.connect-timeout-ms", "2000");
-        settings.put("bridge.http.response-timeout-ms", "5000");
         // started together, so that which instance gets which integration's queue is left to the broker
         for (int i = 1; i <= INSTANCES; i++) {
             Map<String, String> own = new HashMap<>(settings);
