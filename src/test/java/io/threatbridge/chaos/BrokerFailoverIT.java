@@ -125,20 +125,6 @@ class BrokerFailoverIT {
 
     @AfterEach
     void stop() throws Exception {
-        try {
-            if (traffic != null) {
-                traffic.close();
-            }
-            for (BridgeProcess bridge : bridges) {
-                bridge.close();
-            }
-        } finally {
-            if (pair != null) {
-                pair.close();
-            }
-            if (microsoft != null) {
-                microsoft.close();
-            }
-        }
+        Traffic.stopRun(traffic, bridges, pair, microsoft);
     }
 }

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
@@ -118,20 +119,6 @@ class ChaosIT {
 
     @AfterEach
     void stop() throws Exception {
-        try {
-            if (traffic != null) {
-                traffic.close();
-            }
-            if (bridge != null) {
-                bridge.close();
-            }
-        } finally {
-            if (broker != null) {
-                broker.close();
-            }
-            if (microsoft != null) {
-                microsoft.close();
-            }
-        }
+        Traffic.stopRun(traffic, bridge == null ? List.of() : List.of(bridge), broker, microsoft);
     }
 }

@@ -208,20 +208,6 @@ class MultiInstanceIT {
 
     @AfterEach
     void stop() throws Exception {
-        try {
-            if (traffic != null) {
-                traffic.close();
-            }
-            for (BridgeProcess bridge : bridges) {
-                bridge.close();
-            }
-        } finally {
-            if (broker != null) {
-                broker.close();
-            }
-            if (microsoft != null) {
-                microsoft.close();
-            }
-        }
+        Traffic.stopRun(traffic, bridges, broker, microsoft);
     }
 }

@@ -15,6 +15,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -186,6 +187,31 @@ final class Traffic implements AutoCloseable {
             return JSON.readTree(((TextMessage) message).getText()).path("eventId").asText();
         } catch (Exception e) {
             return "unreadable";
+        }
+    }
+
+    /**
+     * Stops what a run started: the traffic and the bridges first, then the broker (or pair) and the
+     * fake they depend on; each is stopped even when an earlier one failed to.
+     */
+    static void stopRun(Traffic traffic, List<BridgeProcess> bridges, AutoCloseable broker, AutoCloseable microsoft) throws Exception {
+        try {
+            if (traffic != null) {
+                traffic.close();
+            }
+            for (BridgeProcess bridge : bridges) {
+                bridge.close();
+            }
+        } finally {
+            try {
+                if (broker != null) {
+                    broker.close();
+                }
+            } finally {
+                if (microsoft != null) {
+                    microsoft.close();
+                }
+            }
         }
     }
 }
