@@ -77,35 +77,69 @@ public final class Benchmark {
 
     // --- the scenarios ---------------------------------------------------------------------
 
-    /** 20,000 events preloaded, quotas lifted: alerts/s and CPU per 1,000 alerts, bridge and baseline. */
+    /**
+     * 20,000 events preloaded, quotas lifted: alerts/s and CPU per 1,000 alerts, bridge and baseline.
+     * Both drain bench.throughput.warmup events (10,000) first, from the same preload: a long-running
+     * service is measured after its JIT has compiled the hot path. The whole drain, warm-up included,
+     * is reported too, and so is the share of the measured CPU the JIT compiler threads still used.
+     */
     private void throughput() throws Exception {
         int events = Integer.getInteger("bench.throughput.events", 20_000);
+        int warmup = Integer.getInteger("bench.throughput.warmup", 10_000);
         List<String> names = List.of("tp0", "tp1", "tp2", "tp3");
-        preload("threats.inbound", events, i -> event("tp-" + i, "acct-" + names.get(i % 4), "CRITICAL", false));
+        preload("threats.inbound", warmup + events, i -> event("tp-" + i, "acct-" + names.get(i % 4), "CRITICAL", false));
         defender.reset();
         BridgeProcess bridge = bridge("throughput", names, Map.of(), "-Xmx512m");
-        Measured measured = measureDrain(bridge::cpu, events);
+        Drain measured = measureDrain(bridge::cpu, bridge.pid(), warmup, events);
         bridge.sigterm();
-        double bridgeRate = measured.rate(events);
-        double bridgeCpu = measured.cpuPerThousand(events);
-        result("throughput", "bridge alerts/s (4 tenants, persistent, H2 store)", String.format("%.0f", bridgeRate));
-        result("throughput", "bridge CPU s per 1,000 alerts", String.format("%.2f", bridgeCpu));
+        result("throughput", "bridge alerts/s (4 tenants, persistent, H2 store)", String.format("%.0f", measured.warm.rate(events)));
+        result("throughput", "bridge CPU s per 1,000 alerts", String.format("%.2f", measured.warm.cpuPerThousand(events)));
+        result("throughput", "of which JIT compiler threads", String.format("%.0f %%", measured.jitShare()));
 
-        preload("bench.baseline", events, i -> event("base-" + i, "acct-x", "CRITICAL", false));
+        preload("bench.baseline", warmup + events, i -> event("base-" + i, "acct-x", "CRITICAL", false));
+        Drain baseline = forwarder("bench.baseline", null, warmup, events);
+        result("throughput", "minimal forwarder alerts/s (4 threads, same broker and fake)", String.format("%.0f", baseline.warm.rate(events)));
+        result("throughput", "minimal forwarder CPU s per 1,000 alerts", String.format("%.2f", baseline.warm.cpuPerThousand(events)));
+        result("throughput", "of which JIT compiler threads (forwarder)", String.format("%.0f %%", baseline.jitShare()));
+        result("throughput", "bridge CPU per alert / forwarder's", String.format("%.2fx",
+                measured.warm.cpuPerThousand(events) / baseline.warm.cpuPerThousand(events)));
+
+        preload("bench.twohop", warmup + events, i -> event("hop-" + i, "acct-" + names.get(i % 4), "CRITICAL", false));
+        Drain twoHop = forwarder("bench.twohop", String.join(",", names.stream().map(name -> "acct-" + name).toList()), warmup, events);
+        result("throughput", "two-hop forwarder alerts/s (a queue per tenant, as the bridge)", String.format("%.0f", twoHop.warm.rate(events)));
+        result("throughput", "two-hop forwarder CPU s per 1,000 alerts", String.format("%.2f", twoHop.warm.cpuPerThousand(events)));
+        result("throughput", "bridge CPU per alert / two-hop forwarder's", String.format("%.2fx",
+                measured.warm.cpuPerThousand(events) / twoHop.warm.cpuPerThousand(events)));
+
+        int all = warmup + events;
+        result("throughput", "whole drain from a cold start (" + all + " alerts): bridge / forwarder alerts/s",
+                String.format("%.0f / %.0f", measured.whole.rate(all), baseline.whole.rate(all)));
+        result("throughput", "whole drain from a cold start: bridge / forwarder CPU s per 1,000 alerts",
+                String.format("%.2f / %.2f (%.2fx)", measured.whole.cpuPerThousand(all), baseline.whole.cpuPerThousand(all),
+                        measured.whole.cpuPerThousand(all) / baseline.whole.cpuPerThousand(all)));
+    }
+
+    /** Runs MinimalForwarder on a preloaded queue (in two hops when accounts are given) and measures its drain. */
+    private Drain forwarder(String queue, String accounts, int warmup, int events) throws Exception {
         defender.reset();
-        Process forwarder = new ProcessBuilder(java(), "-Xmx512m",
+        List<String> command = new ArrayList<>(List.of(java(), "-Xmx512m",
                 "-Djavax.net.ssl.trustStore=" + System.getProperty("javax.net.ssl.trustStore"),
                 "-Djavax.net.ssl.trustStorePassword=changeit", "-Djavax.net.ssl.trustStoreType=PKCS12",
                 "-cp", System.getProperty("java.class.path"), MinimalForwarder.class.getName(),
-                broker.url(), StandaloneBroker.USER, StandaloneBroker.PASSWORD, "bench.baseline",
-                fake.baseUrl() + "/base/api/alerts/CreateAlertByReference", "4")
-                .redirectErrorStream(true).redirectOutput(work.resolve("forwarder.log").toFile()).start();
-        Measured baseline = measureDrain(() -> forwarder.toHandle().info().totalCpuDuration().orElse(Duration.ZERO), events);
-        forwarder.destroyForcibly();
-        forwarder.waitFor(30, TimeUnit.SECONDS);
-        result("throughput", "minimal forwarder alerts/s (4 threads, same broker and fake)", String.format("%.0f", baseline.rate(events)));
-        result("throughput", "minimal forwarder CPU s per 1,000 alerts", String.format("%.2f", baseline.cpuPerThousand(events)));
-        result("throughput", "bridge CPU per alert / forwarder's", String.format("%.2fx", bridgeCpu / baseline.cpuPerThousand(events)));
+                broker.url(), StandaloneBroker.USER, StandaloneBroker.PASSWORD, queue,
+                fake.baseUrl() + "/base/api/alerts/CreateAlertByReference", "4"));
+        if (accounts != null) {
+            command.add(accounts);
+        }
+        Process forwarder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(work.resolve(queue + ".log").toFile()).start();
+        try {
+            return measureDrain(() -> forwarder.toHandle().info().totalCpuDuration().orElse(Duration.ZERO),
+                    forwarder.pid(), warmup, events);
+        } finally {
+            forwarder.destroyForcibly();
+            forwarder.waitFor(30, TimeUnit.SECONDS);
+        }
     }
 
     /** 20 tenants at 120 creates a minute (30 per 15 s window) under load above it: share of the quota used, 429s. */
@@ -209,21 +243,66 @@ public final class Benchmark {
         }
     }
 
-    /** From the first create to the last of {@code events}, with the CPU the process used meanwhile. */
-    private Measured measureDrain(java.util.function.Supplier<Duration> cpu, int events) throws InterruptedException {
+    /** A drain measured whole and after its warm-up, with the JIT threads' CPU during the latter. */
+    private record Drain(Measured whole, Measured warm, Duration jit) {
+        double jitShare() {
+            return 100.0 * jit.toMillis() / Math.max(1, warm.cpu.toMillis());
+        }
+    }
+
+    /**
+     * Waits for {@code warmup + events} creates; measures the whole drain (from the first create) and the
+     * part after the first {@code warmup} creates.
+     */
+    private Drain measureDrain(java.util.function.Supplier<Duration> cpu, long pid, int warmup, int events) throws InterruptedException {
         Duration atFirst = null;
+        Duration atWarm = null;
+        Duration jitAtWarm = Duration.ZERO;
+        long warmAt = 0;
         long deadline = System.currentTimeMillis() + Duration.ofMinutes(15).toMillis();
-        while (defender.totalCreates() < events) {
+        while (defender.totalCreates() < warmup + events) {
             if (atFirst == null && defender.firstCreateAt > 0) {
                 atFirst = cpu.get();
             }
+            if (atWarm == null && warmup > 0 && defender.totalCreates() >= warmup) {
+                atWarm = cpu.get();
+                jitAtWarm = jitCpu(pid);
+                warmAt = System.currentTimeMillis();
+            }
             if (System.currentTimeMillis() > deadline) {
-                throw new IllegalStateException("only " + defender.totalCreates() + " of " + events + " alerts in 15 minutes");
+                throw new IllegalStateException("only " + defender.totalCreates() + " of " + (warmup + events) + " alerts in 15 minutes");
             }
             Thread.sleep(20);
         }
-        Duration total = cpu.get().minus(atFirst == null ? Duration.ZERO : atFirst);
-        return new Measured(defender.lastCreateAt - defender.firstCreateAt, total);
+        Duration atEnd = cpu.get();
+        Duration jit = jitCpu(pid).minus(jitAtWarm);
+        Measured whole = new Measured(defender.lastCreateAt - defender.firstCreateAt,
+                atEnd.minus(atFirst == null ? Duration.ZERO : atFirst));
+        Measured warm = warmup > 0 ? new Measured(defender.lastCreateAt - warmAt, atEnd.minus(atWarm)) : whole;
+        return new Drain(whole, warm, jit);
+    }
+
+    /** CPU time of a process's JIT compiler threads (C1, C2), from /proc; zero where that is not available. */
+    private static Duration jitCpu(long pid) {
+        long ticks = 0;
+        try (var tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    if (!Files.readString(task.resolve("comm")).matches("C[12] CompilerThre.*\\s*")) {
+                        continue;
+                    }
+                    String stat = Files.readString(task.resolve("stat"));
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                } catch (IOException threadGone) {
+                    // a compiler thread may end between listing and reading
+                }
+            }
+        } catch (IOException notLinux) {
+            return Duration.ZERO;
+        }
+        // USER_HZ is 100 on Linux
+        return Duration.ofMillis(ticks * 10);
     }
 
     private BridgeProcess bridge(String scenario, List<String> names, Map<String, String> extra, String heap) throws Exception {
@@ -242,7 +321,9 @@ public final class Benchmark {
         settings.put("bridge.defender.create-per-minute", "0");
         settings.put("bridge.defender.update-per-minute", "0");
         settings.putAll(extra);
-        BridgeProcess bridge = new BridgeProcess(settings, BridgeHarness.freePort(), dir.resolve("bridge.log"), heap);
+        // bench.bridge.jvm: more JVM options for the bridge, a flight recording for instance (docs/benchmarks.md)
+        BridgeProcess bridge = new BridgeProcess(settings, BridgeHarness.freePort(), dir.resolve("bridge.log"),
+                heap + " " + System.getProperty("bench.bridge.jvm", ""));
         bridge.start();
         bridge.awaitReady();
         return bridge;

@@ -67,8 +67,10 @@ public final class BridgeProcess implements AutoCloseable {
     }
 
     public void start() throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                heap, "-Djavax.net.ssl.trustStore=" + System.getProperty("javax.net.ssl.trustStore"),
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        // the heap, and any other JVM options separated by spaces (the benchmark's bench.bridge.jvm)
+        command.addAll(List.of(heap.trim().split("\\s+")));
+        command.addAll(List.of("-Djavax.net.ssl.trustStore=" + System.getProperty("javax.net.ssl.trustStore"),
                 "-Djavax.net.ssl.trustStorePassword=changeit", "-Djavax.net.ssl.trustStoreType=PKCS12",
                 "-Dcamel.management.port=" + managementPort));
         settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
