@@ -44,6 +44,13 @@ public class BrokerConnection extends ServiceSupport {
             artemis.setRetryIntervalMultiplier(2.0);
             artemis.setMaxRetryInterval(30_000);
         }
+        if (!url.contains("cacheDestinations")) {
+            // without it every send asks the broker, three blocking round trips, whether its queue
+            // exists (session.createQueue, then the producer's check). Cached, the check is made once
+            // per queue and session. The price: a delivery queue an operator deletes while the bridge
+            // runs is not made again until a restart (docs/operations.md)
+            artemis.setCacheDestinations(true);
+        }
         pool.setConnectionFactory(artemis);
         // a client that reconnects for ever fails over by itself (to the backup of a replicated pair,
         // or to the same broker restarted) and keeps its sessions and consumers: the pool must not
