@@ -4,12 +4,14 @@ import io.threatbridge.broker.BrokerConnection;
 import io.threatbridge.defender.AlertApis;
 import io.threatbridge.defender.UnansweredCreates;
 import io.threatbridge.defender.DefenderReply;
+import io.threatbridge.defender.DeliveryFacts;
 import io.threatbridge.defender.DeliveryMode;
 import io.threatbridge.defender.DryRunLog;
 import io.threatbridge.defender.RetrySchedule;
 import io.threatbridge.defender.TenantGate;
 import io.threatbridge.defender.TenantPacer;
 import io.threatbridge.defender.TenantTokens;
+import io.threatbridge.event.EventFacts;
 import io.threatbridge.event.EventValidator;
 import io.threatbridge.health.PartHealthCheck;
 import io.threatbridge.logging.EmailMask;
@@ -116,6 +118,8 @@ public class BridgeConfiguration implements CamelConfiguration {
 
         DeliveryMode delivery = DeliveryMode.of(mode, clientId);
         context.getRegistry().bind("delivery", delivery);
+        // for the routes: a placeholder is resolved once, when they are built, a ${bean:} at every call
+        context.getPropertiesComponent().addOverrideProperty("bridge.delivery.dry-run", String.valueOf(delivery.dryRun()));
         // dry-run asks for no token, so it needs no credential
         TenantTokens tokens = new TenantTokens(clientId,
                 delivery.dryRun() ? null : TenantTokens.credential(clientSecret, clientSecretFile, certificateFile, certificatePassword),
@@ -123,6 +127,18 @@ public class BridgeConfiguration implements CamelConfiguration {
         context.getRegistry().bind("tokens", tokens);
         context.addStartupListener((started, alreadyStarted) -> tokens.warmUp(integrations.all()));
         context.getRegistry().bind("defenderReply", new DefenderReply(tokens));
+        // made at first use: the store and the validator are bound after this method
+        DeliveryFacts[] facts = new DeliveryFacts[1];
+        context.getRegistry().bind("deliveryFacts", DeliveryFacts.class, () -> {
+            synchronized (facts) {
+                if (facts[0] == null) {
+                    facts[0] = new DeliveryFacts(integrations,
+                            context.getRegistry().lookupByNameAndType("eventValidator", EventValidator.class),
+                            context.getRegistry().lookupByNameAndType("store", DeliveryStore.class));
+                }
+                return facts[0];
+            }
+        });
         LOG.info("Defender delivery mode: {}", delivery.name());
     }
 
@@ -168,6 +184,11 @@ public class BridgeConfiguration implements CamelConfiguration {
     @BindToRegistry("eventValidator")
     public EventValidator eventValidator() {
         return new EventValidator();
+    }
+
+    @BindToRegistry("eventFacts")
+    public EventFacts eventFacts(@BeanInject("eventValidator") EventValidator validator) {
+        return new EventFacts(validator);
     }
 
     @BindToRegistry("alerts")

@@ -42,8 +42,10 @@ public class Operations extends ServiceSupport {
         this.failuresToReport = failuresToReport;
     }
 
-    public void delivered(String integration) {
+    /** Counts a delivered alert; returns its latency since the bridge received the event, in ms (-1: not known). */
+    public long delivered(String integration, Long receivedAt) {
         of(integration).delivered();
+        return millisSince(receivedAt);
     }
 
     public void filtered(String integration) {
@@ -76,8 +78,7 @@ public class Operations extends ServiceSupport {
         of(integration).rateLimited(reason);
     }
 
-    /** Milliseconds since an epoch-millis time, for the delivered-alert log line; -1 when it is not known. */
-    public long millisSince(Long epochMillis) {
+    private static long millisSince(Long epochMillis) {
         return epochMillis == null || epochMillis <= 0 ? -1 : System.currentTimeMillis() - epochMillis;
     }
 

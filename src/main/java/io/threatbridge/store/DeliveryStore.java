@@ -49,6 +49,17 @@ public class DeliveryStore implements TenantPacer.Ledger, AutoCloseable {
         }
     }
 
+    /** Whether the event is done, its threat's alert and pending create: one statement for what the first steps of a delivery need. */
+    public DeliveryState lookUp(String integration, String eventId, String threatId) {
+        return selectOne("SELECT (SELECT 1 FROM delivered_event WHERE integration = ? AND event_id = ?),"
+                        + " (SELECT alert_id FROM threat_alert WHERE integration = ? AND threat_id = ?),"
+                        + " (SELECT event_id FROM pending_create WHERE integration = ? AND threat_id = ?),"
+                        + " (SELECT started_at FROM pending_create WHERE integration = ? AND threat_id = ?)",
+                row -> new DeliveryState(row.getObject(1) != null, row.getString(2),
+                        row.getString(3) == null ? null : new PendingCreate(row.getString(3), row.getTimestamp(4).toInstant())),
+                integration, eventId, integration, threatId, integration, threatId, integration, threatId);
+    }
+
     public boolean isDone(String integration, String eventId) {
         return exists("SELECT 1 FROM delivered_event WHERE integration = ? AND event_id = ?", integration, eventId);
     }
@@ -69,6 +80,37 @@ public class DeliveryStore implements TenantPacer.Ledger, AutoCloseable {
                 integration, threatId, alertId, eventId, Timestamp.from(Instant.now()))) {
             LOG.warn("threat {} in {} already had an alert; Defender alert {} is a second one", threatId, integration, alertId);
         }
+    }
+
+    /**
+     * The alert a create made, and the end of that create's pending row, in one transaction: both or
+     * neither, so a crash in between cannot leave a recorded alert with a create still pending.
+     */
+    public void recordCreated(String integration, String threatId, String alertId, String eventId) {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try (PreparedStatement alert = prepare(connection, "INSERT INTO threat_alert (integration, threat_id, alert_id, status, created_by_event, updated_at) VALUES (?, ?, ?, 'Active', ?, ?)",
+                    integration, threatId, alertId, eventId, Timestamp.from(Instant.now()));
+                 PreparedStatement pending = prepare(connection, "DELETE FROM pending_create WHERE integration = ? AND threat_id = ?",
+                         integration, threatId)) {
+                alert.executeUpdate();
+                pending.executeUpdate();
+                connection.commit();
+                return;
+            } catch (SQLException e) {
+                connection.rollback();
+                if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                    throw e;
+                }
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new StoreUnavailableException(e);
+        }
+        // the threat had an alert already (PostgreSQL ends a transaction at a failed insert: the rest alone)
+        saveAlert(integration, threatId, alertId, eventId);
+        endCreate(integration, threatId);
     }
 
     /** The create call for this threat that was sent without its answer being recorded, or null. */
