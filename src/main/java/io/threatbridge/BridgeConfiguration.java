@@ -117,7 +117,6 @@ public class BridgeConfiguration implements CamelConfiguration {
         HealthCheckRegistry.get(context).register(new PartHealthCheck("integrations-file", reload::problem));
 
         DeliveryMode delivery = DeliveryMode.of(mode, clientId);
-        context.getRegistry().bind("delivery", delivery);
         // for the routes: a placeholder is resolved once, when they are built, a ${bean:} at every call
         context.getPropertiesComponent().addOverrideProperty("bridge.delivery.dry-run", String.valueOf(delivery.dryRun()));
         // dry-run asks for no token, so it needs no credential

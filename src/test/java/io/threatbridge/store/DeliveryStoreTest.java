@@ -57,6 +57,31 @@ class DeliveryStoreTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgres"})
+    void aDeliveryReadsItsStateInOneLookAndRecordsACreateWithItsPendingRowGone(String kind) throws Exception {
+        try (DeliveryStore store = open(kind)) {
+            assertEquals(new DeliveryState(false, null, null), store.lookUp("contoso", "ev-1", "thr-1"));
+
+            store.beginCreate("contoso", "thr-1", "ev-1");
+            DeliveryState pending = store.lookUp("contoso", "ev-1", "thr-1");
+            assertFalse(pending.done());
+            assertNull(pending.alertId());
+            assertEquals("ev-1", pending.pending().eventId());
+
+            store.recordCreated("contoso", "thr-1", "da-1", "ev-1");
+            store.markDone("contoso", "ev-1", "created", "da-1");
+            assertEquals(new DeliveryState(true, "da-1", null), store.lookUp("contoso", "ev-1", "thr-1"));
+            assertEquals(new DeliveryState(false, null, null), store.lookUp("fabrikam", "ev-1", "thr-1"), "per integration");
+
+            // a second create for the threat (another instance's, say): its pending row still goes,
+            // the first alert stays the threat's
+            store.beginCreate("contoso", "thr-1", "ev-2");
+            store.recordCreated("contoso", "thr-1", "da-2", "ev-2");
+            assertEquals(new DeliveryState(false, "da-1", null), store.lookUp("contoso", "ev-2", "thr-1"));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
     void aQuotaWindowIsSharedByEveryInstanceOnTheStore(String kind) throws Exception {
         Map<String, String> settings = TestStores.settings(kind, dir);
         String tenant = "tenant-a endpoint create";
