@@ -113,12 +113,6 @@ public class DeliveryStore implements TenantPacer.Ledger, AutoCloseable {
         endCreate(integration, threatId);
     }
 
-    /** The create call for this threat that was sent without its answer being recorded, or null. */
-    public PendingCreate pendingCreate(String integration, String threatId) {
-        return selectOne("SELECT event_id, started_at FROM pending_create WHERE integration = ? AND threat_id = ?",
-                row -> new PendingCreate(row.getString(1), row.getTimestamp(2).toInstant()), integration, threatId);
-    }
-
     /** Written before a create call goes out, removed once its answer is recorded. */
     public void beginCreate(String integration, String threatId, String eventId) {
         if (!insertOnce("INSERT INTO pending_create (integration, threat_id, event_id, started_at) VALUES (?, ?, ?, ?)",
