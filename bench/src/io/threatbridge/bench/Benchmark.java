@@ -79,13 +79,14 @@ public final class Benchmark {
 
     /**
      * 20,000 events preloaded, quotas lifted: alerts/s and CPU per 1,000 alerts, bridge and baseline.
-     * Both drain bench.throughput.warmup events (10,000) first, from the same preload: a long-running
-     * service is measured after its JIT has compiled the hot path. The whole drain, warm-up included,
-     * is reported too, and so is the share of the measured CPU the JIT compiler threads still used.
+     * Both drain bench.throughput.warmup events (60,000) first, from the same preload: a long-running
+     * service is measured after its JIT has compiled the hot path, which on two shared cores takes
+     * tens of thousands of alerts. The whole drain, warm-up included, is reported too, and so is the
+     * share of the measured CPU the JIT compiler threads still used.
      */
     private void throughput() throws Exception {
         int events = Integer.getInteger("bench.throughput.events", 20_000);
-        int warmup = Integer.getInteger("bench.throughput.warmup", 10_000);
+        int warmup = Integer.getInteger("bench.throughput.warmup", 60_000);
         List<String> names = List.of("tp0", "tp1", "tp2", "tp3");
         preload("threats.inbound", warmup + events, i -> event("tp-" + i, "acct-" + names.get(i % 4), "CRITICAL", false));
         defender.reset();
