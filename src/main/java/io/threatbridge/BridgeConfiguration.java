@@ -126,18 +126,11 @@ public class BridgeConfiguration implements CamelConfiguration {
         context.getRegistry().bind("tokens", tokens);
         context.addStartupListener((started, alreadyStarted) -> tokens.warmUp(integrations.all()));
         context.getRegistry().bind("defenderReply", new DefenderReply(tokens));
-        // made at first use: the store and the validator are bound after this method
-        DeliveryFacts[] facts = new DeliveryFacts[1];
-        context.getRegistry().bind("deliveryFacts", DeliveryFacts.class, () -> {
-            synchronized (facts) {
-                if (facts[0] == null) {
-                    facts[0] = new DeliveryFacts(integrations,
-                            context.getRegistry().lookupByNameAndType("eventValidator", EventValidator.class),
-                            context.getRegistry().lookupByNameAndType("store", DeliveryStore.class));
-                }
-                return facts[0];
-            }
-        });
+        // made at first use (the registry keeps the one it made): the store and the validator are
+        // bound after this method
+        context.getRegistry().bind("deliveryFacts", DeliveryFacts.class, () -> new DeliveryFacts(integrations,
+                context.getRegistry().lookupByNameAndType("eventValidator", EventValidator.class),
+                context.getRegistry().lookupByNameAndType("store", DeliveryStore.class)));
         LOG.info("Defender delivery mode: {}", delivery.name());
     }
 

@@ -6,10 +6,8 @@ import io.threatbridge.integration.Integration;
 import io.threatbridge.integration.IntegrationRegistry;
 import io.threatbridge.store.DeliveryState;
 import io.threatbridge.store.DeliveryStore;
-import org.apache.camel.ExchangeProperties;
+import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
-
-import java.util.Map;
 
 /**
  * Puts what a delivery's steps read again and again into plain exchange properties, once per event.
@@ -33,42 +31,33 @@ public class DeliveryFacts {
      * first: the error handling needs it even when the event cannot be read.
      */
     public void read(@ExchangeProperty("integrationName") String integration, @ExchangeProperty("originalBody") String body,
-                     @ExchangeProperties Map<String, Object> facts) {
-        facts.put("integration", integrations.byName(integration));
+                     Exchange exchange) {
+        exchange.setProperty("integration", integrations.byName(integration));
         ThreatEvent event = validator.read(body);
-        facts.put("event", event);
-        set(facts, "eventId", event.eventId());
+        exchange.setProperty("event", event);
+        exchange.setProperty("eventId", event.eventId());
         if (event.threat() != null) {
-            set(facts, "threatId", event.threat().id());
-            facts.put("resolved", event.resolved());
-            set(facts, "severity", event.severity());
+            exchange.setProperty("threatId", event.threat().id());
+            exchange.setProperty("resolved", event.resolved());
+            exchange.setProperty("severity", event.severity());
         }
     }
 
     /** done, alertId and pending: what the store knows of the event and its threat (DeliveryState). */
     public void lookUp(@ExchangeProperty("integrationName") String integration, @ExchangeProperty("eventId") String eventId,
-                       @ExchangeProperty("threatId") String threatId, @ExchangeProperties Map<String, Object> facts) {
+                       @ExchangeProperty("threatId") String threatId, Exchange exchange) {
         DeliveryState state = store.lookUp(integration, eventId, threatId);
-        facts.put("done", state.done());
-        set(facts, "alertId", state.alertId());
-        set(facts, "pending", state.pending());
+        exchange.setProperty("done", state.done());
+        exchange.setProperty("alertId", state.alertId());
+        exchange.setProperty("pending", state.pending());
     }
 
     /** operation, httpMethod, url and json: the parts of exchangeProperty.request the call needs. */
     public void request(@ExchangeProperty("request") DefenderRequest request, @ExchangeProperty("integration") Integration integration,
-                        @ExchangeProperties Map<String, Object> facts) {
-        facts.put("operation", request.operation().name());
-        facts.put("httpMethod", request.httpMethod());
-        facts.put("url", integration.apiUrl() + request.path());
-        set(facts, "json", request.json());
-    }
-
-    /** As Exchange.setProperty does: the map takes no null, a missing property reads as null. */
-    private static void set(Map<String, Object> facts, String name, Object value) {
-        if (value == null) {
-            facts.remove(name);
-        } else {
-            facts.put(name, value);
-        }
+                        Exchange exchange) {
+        exchange.setProperty("operation", request.operation().name());
+        exchange.setProperty("httpMethod", request.httpMethod());
+        exchange.setProperty("url", integration.apiUrl() + request.path());
+        exchange.setProperty("json", request.json());
     }
 }

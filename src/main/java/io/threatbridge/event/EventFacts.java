@@ -1,11 +1,9 @@
 package io.threatbridge.event;
 
-import org.apache.camel.Body;
 import io.threatbridge.integration.Integration;
-import org.apache.camel.ExchangeProperties;
+import org.apache.camel.Body;
+import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
-
-import java.util.Map;
 
 /**
  * Validates an inbound event and puts what the ingest steps read into plain exchange properties:
@@ -21,13 +19,13 @@ public class EventFacts {
     }
 
     /** event, accountId, severity, priority (its JMS priority) and threatId; or InvalidEventException. */
-    public void validate(@Body Object body, @ExchangeProperties Map<String, Object> facts) {
+    public void validate(@Body Object body, Exchange exchange) {
         ThreatEvent event = validator.validate(body);
-        facts.put("event", event);
-        facts.put("accountId", event.accountId());
-        facts.put("severity", event.severity());
-        facts.put("priority", event.severity().jmsPriority());
-        facts.put("threatId", event.threat().id());
+        exchange.setProperty("event", event);
+        exchange.setProperty("accountId", event.accountId());
+        exchange.setProperty("severity", event.severity());
+        exchange.setProperty("priority", event.severity().jmsPriority());
+        exchange.setProperty("threatId", event.threat().id());
     }
 
     /**
@@ -35,10 +33,10 @@ public class EventFacts {
      * enabled, and admitted, whether its filter level lets the event's severity through.
      */
     public void target(@Body Integration integration, @ExchangeProperty("severity") Severity severity,
-                       @ExchangeProperties Map<String, Object> facts) {
-        facts.put("integrationName", integration.name());
-        facts.put("enabled", integration.enabled());
-        facts.put("admitted", integration.admits(severity));
-        facts.put("filterLevel", integration.filterLevel());
+                       Exchange exchange) {
+        exchange.setProperty("integrationName", integration.name());
+        exchange.setProperty("enabled", integration.enabled());
+        exchange.setProperty("admitted", integration.admits(severity));
+        exchange.setProperty("filterLevel", integration.filterLevel());
     }
 }

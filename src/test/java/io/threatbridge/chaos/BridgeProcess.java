@@ -2,6 +2,7 @@ package io.threatbridge.chaos;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.threatbridge.BridgeHarness;
 import io.threatbridge.FakeMicrosoft;
 import io.threatbridge.store.TestStores;
 
@@ -28,7 +29,7 @@ public final class BridgeProcess implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Map<String, String> settings;
-    private final String heap;
+    private final String jvmOptions;
     private final Path log;
     private final int managementPort;
     private final HttpClient http = HttpClient.newHttpClient();
@@ -38,11 +39,28 @@ public final class BridgeProcess implements AutoCloseable {
         this(settings, managementPort, log, "-Xmx384m");
     }
 
-    public BridgeProcess(Map<String, String> settings, int managementPort, Path log, String heap) {
-        this.heap = heap;
+    /** @param jvmOptions the heap, and any other JVM options, separated by spaces */
+    public BridgeProcess(Map<String, String> settings, int managementPort, Path log, String jvmOptions) {
+        this.jvmOptions = jvmOptions;
         this.settings = Map.copyOf(settings);
         this.managementPort = managementPort;
         this.log = log;
+    }
+
+    /**
+     * Several instances with these settings, each with a data directory and a log of its own under
+     * dir, started together and awaited ready. Each goes into {@code bridges} as it starts, so that
+     * the caller's teardown stops it even when a later one fails.
+     */
+    public static void startInstances(Map<String, String> settings, int count, Path dir, List<BridgeProcess> bridges) throws IOException {
+        for (int i = 1; i <= count; i++) {
+            Map<String, String> own = new HashMap<>(settings);
+            own.put("bridge.data-dir", dir.resolve("data-" + i).toString());
+            BridgeProcess bridge = new BridgeProcess(own, BridgeHarness.freePort(), dir.resolve("bridge-" + i + ".log"));
+            bridge.start();
+            bridges.add(bridge);
+        }
+        bridges.forEach(BridgeProcess::awaitReady);
     }
 
     /**
@@ -68,8 +86,7 @@ public final class BridgeProcess implements AutoCloseable {
 
     public void start() throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        // the heap, and any other JVM options separated by spaces (the benchmark's bench.bridge.jvm)
-        command.addAll(List.of(heap.trim().split("\\s+")));
+        command.addAll(List.of(jvmOptions.trim().split("\\s+")));
         command.addAll(List.of("-Djavax.net.ssl.trustStore=" + System.getProperty("javax.net.ssl.trustStore"),
                 "-Djavax.net.ssl.trustStorePassword=changeit", "-Djavax.net.ssl.trustStoreType=PKCS12",
                 "-Dcamel.management.port=" + managementPort));

@@ -1,7 +1,6 @@
 package io.threatbridge.chaos;
 
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
-import io.threatbridge.BridgeHarness;
 import io.threatbridge.FakeMicrosoft;
 import io.threatbridge.store.TestStores;
 import org.junit.jupiter.api.AfterEach;
@@ -12,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -60,14 +58,7 @@ class BrokerFailoverIT {
                 // quotas lifted: events must be flowing fast when the primary goes
                 "bridge.defender.create-per-minute", "0",
                 "bridge.defender.update-per-minute", "0"));
-        for (int i = 1; i <= 2; i++) {
-            Map<String, String> own = new HashMap<>(settings);
-            own.put("bridge.data-dir", dir.resolve("data-" + i).toString());
-            BridgeProcess bridge = new BridgeProcess(own, BridgeHarness.freePort(), dir.resolve("bridge-" + i + ".log"));
-            bridge.start();
-            bridges.add(bridge);
-        }
-        bridges.forEach(BridgeProcess::awaitReady);
+        BridgeProcess.startInstances(settings, 2, dir, bridges);
 
         traffic = new Traffic(workload, book, pair.url(), schema);
         int beforeFailback = EVENTS - AFTER_FAILBACK;

@@ -82,14 +82,7 @@ class MultiInstanceIT {
                 "bridge.defender.quota-window-ms", String.valueOf(WINDOW_MS),
                 "bridge.integrations-reload-ms", "1000"));
         // started together, so that which instance gets which integration's queue is left to the broker
-        for (int i = 1; i <= INSTANCES; i++) {
-            Map<String, String> own = new HashMap<>(settings);
-            own.put("bridge.data-dir", dir.resolve("data-" + i).toString());
-            BridgeProcess bridge = new BridgeProcess(own, BridgeHarness.freePort(), dir.resolve("bridge-" + i + ".log"));
-            bridge.start();
-            bridges.add(bridge);
-        }
-        bridges.forEach(BridgeProcess::awaitReady);
+        BridgeProcess.startInstances(settings, INSTANCES, dir, bridges);
 
         // a configuration change rolled out as docs/deployment.md says: the shared file replaced in one
         // move, each instance applies it by itself; events for the new integration wait until all have
