@@ -96,6 +96,9 @@ public final class Benchmark {
         result("throughput", "bridge alerts/s (4 tenants, persistent, H2 store)", String.format("%.0f", measured.warm.rate(events)));
         result("throughput", "bridge CPU s per 1,000 alerts", String.format("%.2f", measured.warm.cpuPerThousand(events)));
         result("throughput", "of which JIT compiler threads", String.format("%.0f %%", measured.jitShare()));
+        if (!Boolean.parseBoolean(System.getProperty("bench.throughput.baselines", "true"))) {
+            return;
+        }
 
         preload("bench.baseline", warmup + events, i -> event("base-" + i, "acct-x", "CRITICAL", false));
         Drain baseline = forwarder("bench.baseline", null, warmup, events);
