@@ -3,6 +3,8 @@ package io.threatbridge.defender;
 import io.threatbridge.event.ThreatEvent;
 import io.threatbridge.integration.Integration;
 import io.threatbridge.store.PendingCreate;
+import org.apache.camel.Body;
+import org.apache.camel.ExchangeProperty;
 
 import java.util.EnumMap;
 import java.util.Map;
@@ -17,19 +19,21 @@ public class AlertApis {
         apis.put(Integration.Api.graph, new GraphAlerts());
     }
 
-    public DefenderRequest createRequest(Integration integration, ThreatEvent event) {
+    public DefenderRequest createRequest(@ExchangeProperty("integration") Integration integration, @ExchangeProperty("event") ThreatEvent event) {
         return apis.get(integration.api()).createRequest(event);
     }
 
-    public DefenderRequest resolveRequest(Integration integration, ThreatEvent event, String alertId) {
+    public DefenderRequest resolveRequest(@ExchangeProperty("integration") Integration integration, @ExchangeProperty("event") ThreatEvent event,
+                                          @ExchangeProperty("alertId") String alertId) {
         return apis.get(integration.api()).resolveRequest(event, alertId);
     }
 
-    public DefenderRequest lookupRequest(Integration integration, PendingCreate pending) {
+    public DefenderRequest lookupRequest(@ExchangeProperty("integration") Integration integration, @ExchangeProperty("pending") PendingCreate pending) {
         return apis.get(integration.api()).lookupRequest(pending);
     }
 
-    public String matchingAlert(Integration integration, String body, ThreatEvent event, PendingCreate pending) {
+    public String matchingAlert(@ExchangeProperty("integration") Integration integration, @Body String body,
+                                @ExchangeProperty("event") ThreatEvent event, @ExchangeProperty("pending") PendingCreate pending) {
         return apis.get(integration.api()).matchingAlert(body, event, pending);
     }
 }

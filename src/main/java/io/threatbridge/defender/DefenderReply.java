@@ -3,6 +3,10 @@ package io.threatbridge.defender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.threatbridge.integration.Integration;
+import org.apache.camel.Body;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
+import org.apache.camel.Header;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -32,7 +36,8 @@ public class DefenderReply {
      * @return the body of a 2xx answer
      * @throws DeliveryException for any other: what kind tells the route what to do next
      */
-    public String check(Integration integration, int status, String retryAfter, String body) {
+    public String check(@ExchangeProperty("integration") Integration integration, @Header(Exchange.HTTP_RESPONSE_CODE) int status,
+                        @Header("Retry-After") String retryAfter, @Body String body) {
         if (status >= 200 && status < 300) {
             return body == null ? "" : body;
         }
@@ -60,7 +65,7 @@ public class DefenderReply {
     }
 
     /** The id of the alert a create or resolve answered with. */
-    public String alertId(String body) {
+    public String alertId(@Body String body) {
         String id = readTree(body).path("id").asText("");
         if (id.isEmpty()) {
             throw new PermanentDeliveryException("Defender answered without an alert id", null);

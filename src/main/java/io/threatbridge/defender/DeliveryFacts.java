@@ -6,6 +6,7 @@ import io.threatbridge.integration.Integration;
 import io.threatbridge.integration.IntegrationRegistry;
 import io.threatbridge.store.DeliveryState;
 import io.threatbridge.store.DeliveryStore;
+import org.apache.camel.Body;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 
@@ -52,9 +53,9 @@ public class DeliveryFacts {
         exchange.setProperty("pending", state.pending());
     }
 
-    /** operation, httpMethod, url and json: the parts of exchangeProperty.request the call needs. */
-    public void request(@ExchangeProperty("request") DefenderRequest request, @ExchangeProperty("integration") Integration integration,
-                        Exchange exchange) {
+    /** request (the body), and operation, httpMethod, url and json: the parts of it the call needs. */
+    public void request(@Body DefenderRequest request, @ExchangeProperty("integration") Integration integration, Exchange exchange) {
+        exchange.setProperty("request", request);
         exchange.setProperty("operation", request.operation().name());
         exchange.setProperty("httpMethod", request.httpMethod());
         exchange.setProperty("url", integration.apiUrl() + request.path());

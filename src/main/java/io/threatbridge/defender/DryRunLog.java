@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.threatbridge.event.ThreatEvent;
 import io.threatbridge.integration.Integration;
+import org.apache.camel.ExchangeProperty;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,7 +28,8 @@ public class DryRunLog {
      * @return the body Defender would have answered with: a made-up alert id for a create, so a later
      * resolve has an id to patch, and no alert for a lookup
      */
-    public String append(DefenderRequest request, Integration integration, ThreatEvent event) {
+    public String append(@ExchangeProperty("request") DefenderRequest request, @ExchangeProperty("integration") Integration integration,
+                         @ExchangeProperty("event") ThreatEvent event) {
         ObjectNode line = JSON.createObjectNode()
                 .put("integration", integration.name())
                 .put("tenant", integration.tenantId())

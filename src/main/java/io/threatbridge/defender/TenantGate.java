@@ -1,6 +1,7 @@
 package io.threatbridge.defender;
 
 import io.threatbridge.integration.Integration;
+import org.apache.camel.ExchangeProperty;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -39,11 +40,11 @@ public class TenantGate {
         }
     }
 
-    public void recordSuccess(Integration integration) {
+    public void recordSuccess(@ExchangeProperty("integration") Integration integration) {
         failuresInARow.remove(key(integration));
     }
 
-    public void awaitOpen(Integration integration) throws InterruptedException {
+    public void awaitOpen(@ExchangeProperty("integration") Integration integration) throws InterruptedException {
         String key = key(integration);
         Instant until = closedUntil.get(key);
         while (until != null) {

@@ -2,6 +2,7 @@ package io.threatbridge.defender;
 
 import io.threatbridge.integration.Integration;
 import io.threatbridge.store.StoreUnavailableException;
+import org.apache.camel.ExchangeProperty;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,7 +69,7 @@ public class TenantPacer {
     }
 
     /** Waits, if need be, until the call may go out within the tenant's quota, and counts it. */
-    public Slot acquire(Integration integration, DefenderRequest request) throws InterruptedException {
+    public Slot acquire(@ExchangeProperty("integration") Integration integration, @ExchangeProperty("request") DefenderRequest request) throws InterruptedException {
         Quota quota = quotas.get(integration.api());
         boolean create = request.operation() == DefenderRequest.Operation.create;
         int limit = create ? quota.creates() : quota.updates();
@@ -92,7 +93,7 @@ public class TenantPacer {
     }
 
     /** The call's answer came: its slot counts from now. */
-    public void answered(Slot slot) {
+    public void answered(@ExchangeProperty("quotaSlot") Slot slot) {
         if (slot == UNLIMITED) {
             return;
         }

@@ -6,6 +6,7 @@ import com.microsoft.aad.msal4j.ConfidentialClientApplication;
 import com.microsoft.aad.msal4j.IAuthenticationResult;
 import com.microsoft.aad.msal4j.IClientCredential;
 import io.threatbridge.integration.Integration;
+import org.apache.camel.ExchangeProperty;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -90,7 +91,7 @@ public class TenantTokens {
     }
 
     /** The Authorization header value for a call to this integration's tenant. */
-    public String authorization(Integration integration) {
+    public String authorization(@ExchangeProperty("integration") Integration integration) {
         if (credential == null) {
             throw new IllegalStateException("no Azure AD credential: the bridge runs in dry-run mode");
         }

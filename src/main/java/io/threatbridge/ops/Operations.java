@@ -1,11 +1,12 @@
 package io.threatbridge.ops;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.threatbridge.defender.DeliveryException;
 import io.threatbridge.health.IntegrationHealthCheck;
 import io.threatbridge.integration.Integration;
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
+import org.apache.camel.ExchangeProperty;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.support.service.ServiceSupport;
 
@@ -43,12 +44,12 @@ public class Operations extends ServiceSupport {
     }
 
     /** Counts a delivered alert; returns its latency since the bridge received the event, in ms (-1: not known). */
-    public long delivered(String integration, Long receivedAt) {
+    public long delivered(@ExchangeProperty("integrationName") String integration, @ExchangeProperty("receivedAt") Long receivedAt) {
         of(integration).delivered();
         return millisSince(receivedAt);
     }
 
-    public void filtered(String integration) {
+    public void filtered(@ExchangeProperty("integrationName") String integration) {
         of(integration).filtered();
     }
 

@@ -3,6 +3,7 @@ package io.threatbridge.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.threatbridge.defender.TenantPacer;
+import org.apache.camel.ExchangeProperty;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,7 +65,8 @@ public class DeliveryStore implements TenantPacer.Ledger, AutoCloseable {
         return exists("SELECT 1 FROM delivered_event WHERE integration = ? AND event_id = ?", integration, eventId);
     }
 
-    public void markDone(String integration, String eventId, String outcome, String alertId) {
+    public void markDone(@ExchangeProperty("integrationName") String integration, @ExchangeProperty("eventId") String eventId,
+                         @ExchangeProperty("outcome") String outcome, @ExchangeProperty("alertId") String alertId) {
         insertOnce("INSERT INTO delivered_event (integration, event_id, outcome, alert_id, delivered_at) VALUES (?, ?, ?, ?, ?)",
                 integration, eventId, outcome, alertId, Timestamp.from(Instant.now()));
     }
@@ -86,7 +88,8 @@ public class DeliveryStore implements TenantPacer.Ledger, AutoCloseable {
      * The alert a create made, and the end of that create's pending row, in one transaction: both or
      * neither, so a crash in between cannot leave a recorded alert with a create still pending.
      */
-    public void recordCreated(String integration, String threatId, String alertId, String eventId) {
+    public void recordCreated(@ExchangeProperty("integrationName") String integration, @ExchangeProperty("threatId") String threatId,
+                              @ExchangeProperty("alertId") String alertId, @ExchangeProperty("eventId") String eventId) {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try (PreparedStatement alert = prepare(connection, "INSERT INTO threat_alert (integration, threat_id, alert_id, status, created_by_event, updated_at) VALUES (?, ?, ?, 'Active', ?, ?)",
@@ -114,7 +117,8 @@ public class DeliveryStore implements TenantPacer.Ledger, AutoCloseable {
     }
 
     /** Written before a create call goes out, removed once its answer is recorded. */
-    public void beginCreate(String integration, String threatId, String eventId) {
+    public void beginCreate(@ExchangeProperty("integrationName") String integration, @ExchangeProperty("threatId") String threatId,
+                            @ExchangeProperty("eventId") String eventId) {
         if (!insertOnce("INSERT INTO pending_create (integration, threat_id, event_id, started_at) VALUES (?, ?, ?, ?)",
                 integration, threatId, eventId, Timestamp.from(Instant.now()))) {
             update("UPDATE pending_create SET event_id = ?, started_at = ? WHERE integration = ? AND threat_id = ?",
@@ -122,11 +126,11 @@ public class DeliveryStore implements TenantPacer.Ledger, AutoCloseable {
         }
     }
 
-    public void endCreate(String integration, String threatId) {
+    public void endCreate(@ExchangeProperty("integrationName") String integration, @ExchangeProperty("threatId") String threatId) {
         update("DELETE FROM pending_create WHERE integration = ? AND threat_id = ?", integration, threatId);
     }
 
-    public void markResolved(String integration, String threatId) {
+    public void markResolved(@ExchangeProperty("integrationName") String integration, @ExchangeProperty("threatId") String threatId) {
         update("UPDATE threat_alert SET status = 'Resolved', updated_at = ? WHERE integration = ? AND threat_id = ?",
                 Timestamp.from(Instant.now()), integration, threatId);
     }
