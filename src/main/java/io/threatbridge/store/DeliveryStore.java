@@ -52,13 +52,13 @@ public class DeliveryStore implements TenantPacer.Ledger, AutoCloseable {
 
     /** Whether the event is done, its threat's alert and pending create: one statement for what the first steps of a delivery need. */
     public DeliveryState lookUp(String integration, String eventId, String threatId) {
-        return selectOne("SELECT (SELECT 1 FROM delivered_event WHERE integration = ? AND event_id = ?),"
-                        + " (SELECT alert_id FROM threat_alert WHERE integration = ? AND threat_id = ?),"
-                        + " (SELECT event_id FROM pending_create WHERE integration = ? AND threat_id = ?),"
-                        + " (SELECT started_at FROM pending_create WHERE integration = ? AND threat_id = ?)",
-                row -> new DeliveryState(row.getObject(1) != null, row.getString(2),
+        return selectOne("SELECT d.event_id, a.alert_id, p.event_id, p.started_at FROM (VALUES (1)) AS one (x)"
+                        + " LEFT JOIN delivered_event d ON d.integration = ? AND d.event_id = ?"
+                        + " LEFT JOIN threat_alert a ON a.integration = ? AND a.threat_id = ?"
+                        + " LEFT JOIN pending_create p ON p.integration = ? AND p.threat_id = ?",
+                row -> new DeliveryState(row.getString(1) != null, row.getString(2),
                         row.getString(3) == null ? null : new PendingCreate(row.getString(3), row.getTimestamp(4).toInstant())),
-                integration, eventId, integration, threatId, integration, threatId, integration, threatId);
+                integration, eventId, integration, threatId, integration, threatId);
     }
 
     public boolean isDone(String integration, String eventId) {
