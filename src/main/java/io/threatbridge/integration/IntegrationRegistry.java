@@ -1,6 +1,7 @@
 package io.threatbridge.integration;
 
 import io.threatbridge.event.InvalidEventException;
+import org.apache.camel.ExchangeProperty;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,7 +39,7 @@ public class IntegrationRegistry {
     }
 
     /** The integrations an account's events go to; an account none of them serves makes the event invalid. */
-    public List<Integration> forAccount(String accountId) {
+    public List<Integration> forAccount(@ExchangeProperty("accountId") String accountId) {
         List<Integration> integrations = snapshot.byAccount().get(accountId);
         if (integrations == null) {
             throw new InvalidEventException("accountId: '" + accountId + "' is not an account of any integration in " + file);
