@@ -1,8 +1,11 @@
 package io.threatbridge.chaos;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.threatbridge.BridgeHarness;
 import io.threatbridge.Events;
 import io.threatbridge.FakeMicrosoft;
+import io.threatbridge.defender.EndpointAlerts;
+import io.threatbridge.event.EventValidator;
 import io.threatbridge.store.TestStores;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,13 +19,17 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 /**
  * The PostgreSQL store goes away for a while as events flow: they stay on their queue, health says
- * DOWN, and once the store is back every event is delivered once, none dead-lettered.
+ * DOWN, and once the store is back every event is delivered once, none dead-lettered; also when it
+ * goes away while a create is on its way to Defender.
  */
 class StoreOutageTest {
 
@@ -68,6 +75,46 @@ class StoreOutageTest {
                         System.currentTimeMillis() - restoredAt, microsoft.creates("/so").size());
                 assertEquals(21, microsoft.creates("/so").size(), "each event once");
                 assertNull(bridge.receive("threats.dlq", 200), "an outage of the store is no reason to give an event up");
+            }
+        }
+    }
+
+    /**
+     * The store goes away after a create went out, so its alert cannot be recorded. Once the store is
+     * back, the delivery starts over from what the store knows: a create is pending, so Defender is
+     * asked for the alert, and no second alert is made.
+     */
+    @Test
+    void anAlertMadeWhileTheStoreWasAwayIsFoundNotMadeAgain() throws Exception {
+        String schema = TestStores.freshPostgresSchema();
+        try (FakeMicrosoft microsoft = new FakeMicrosoft(); TcpProxy database = new TcpProxy(5432)) {
+            String active = Events.event("sc-1", "acme", "thr-sc-1", "CRITICAL", "ACTIVE").toString();
+            // answered late enough to cut the store while the call is out
+            microsoft.stubCreate("/sc", okJson("{\"id\":\"da-sc\"}").withFixedDelay(1500), 1);
+            // what Defender lists when asked: the alert the create made
+            ObjectNode made = new EndpointAlerts().createRequest(new EventValidator().validate(active)).body().deepCopy();
+            made.put("id", "da-sc");
+            microsoft.stub(get(urlPathEqualTo("/sc/api/alerts")).willReturn(okJson("{\"value\":[" + made + "]}")));
+            Map<String, String> settings = new HashMap<>(microsoft.liveSettings());
+            settings.put("bridge.store.url", "jdbc:postgresql://127.0.0.1:" + database.port + "/test?currentSchema=" + schema
+                    + "&connectTimeout=2&socketTimeout=5");
+            settings.put("bridge.store.user", TestStores.POSTGRES_USER);
+            settings.put("bridge.defender.create-per-minute", "0");
+            settings.put("bridge.http.connect-timeout-ms", "1000");
+            settings.put("bridge.http.response-timeout-ms", "3000");
+            String yaml = "integrations:\n" + FakeMicrosoft.integration("sc", "tenant-sc", "acme", microsoft.baseUrl() + "/sc");
+            try (BridgeHarness bridge = BridgeHarness.start(dir, yaml, settings)) {
+                bridge.send(active);
+                await().atMost(Duration.ofSeconds(20)).until(() -> microsoft.creates("/sc").size() == 1);
+                database.cut();
+                await().atMost(Duration.ofSeconds(30)).until(() -> health(bridge) == 503);
+                database.restore();
+                await().atMost(Duration.ofSeconds(90)).until(() -> bridge.store().isDone("sc", "sc-1"));
+                assertEquals("da-sc", bridge.store().alertId("sc", "thr-sc-1"));
+                assertEquals(1, microsoft.creates("/sc").size(), "the alert made while the store was away is not made again");
+                assertEquals(1, microsoft.calls("/sc").stream().filter(r -> r.getMethod().getName().equals("GET")).count(),
+                        "Defender was asked for it");
+                assertNull(bridge.receive("threats.dlq", 200));
             }
         }
     }
