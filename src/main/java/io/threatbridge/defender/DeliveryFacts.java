@@ -9,6 +9,7 @@ import io.threatbridge.store.DeliveryStore;
 import org.apache.camel.Body;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
+import org.apache.camel.Header;
 
 /**
  * Puts what a delivery's steps read again and again into plain exchange properties, once per event.
@@ -28,13 +29,21 @@ public class DeliveryFacts {
     }
 
     /**
-     * integration, then event, eventId, threatId, resolved and severity. The integration comes
-     * first: the error handling needs it even when the event cannot be read.
+     * First what the error handling needs to put the event back on its queue or on the dead-letter
+     * queue, so that it is there even when the event cannot be read: originalBody, priority,
+     * groupId, receivedAt and attempt (from the message) and integration. Then event, eventId,
+     * threatId, resolved and severity.
      */
-    public void read(@ExchangeProperty("integrationName") String integration, @ExchangeProperty("originalBody") String body,
-                     Exchange exchange) {
+    public void read(@ExchangeProperty("integrationName") String integration, @Body Object body,
+                     @Header("JMSPriority") Integer priority, @Header("JMSXGroupID") String groupId,
+                     @Header("bridgeReceivedAt") Long receivedAt, @Header("bridgeAttempt") Integer attempt, Exchange exchange) {
+        exchange.setProperty("originalBody", body);
+        exchange.setProperty("priority", priority);
+        exchange.setProperty("groupId", groupId);
+        exchange.setProperty("receivedAt", receivedAt);
+        exchange.setProperty("attempt", attempt == null ? 1 : attempt);
         exchange.setProperty("integration", integrations.byName(integration));
-        ThreatEvent event = validator.read(body);
+        ThreatEvent event = validator.read(exchange.getMessage().getBody(String.class));
         exchange.setProperty("event", event);
         exchange.setProperty("eventId", event.eventId());
         if (event.threat() != null) {
