@@ -19,16 +19,18 @@ public class AlertApis {
         apis.put(Integration.Api.graph, new GraphAlerts());
     }
 
-    public DefenderRequest createRequest(@ExchangeProperty("integration") Integration integration, @ExchangeProperty("event") ThreatEvent event) {
+    public DefenderRequest createRequest(@ExchangeProperty("integration") Integration integration,
+                                         @ExchangeProperty("event") ThreatEvent event) {
         return apis.get(integration.api()).createRequest(event);
     }
 
-    public DefenderRequest resolveRequest(@ExchangeProperty("integration") Integration integration, @ExchangeProperty("event") ThreatEvent event,
-                                          @ExchangeProperty("alertId") String alertId) {
+    public DefenderRequest resolveRequest(@ExchangeProperty("integration") Integration integration,
+                                          @ExchangeProperty("event") ThreatEvent event, @ExchangeProperty("alertId") String alertId) {
         return apis.get(integration.api()).resolveRequest(event, alertId);
     }
 
-    public DefenderRequest lookupRequest(@ExchangeProperty("integration") Integration integration, @ExchangeProperty("pending") PendingCreate pending) {
+    public DefenderRequest lookupRequest(@ExchangeProperty("integration") Integration integration,
+                                         @ExchangeProperty("pending") PendingCreate pending) {
         return apis.get(integration.api()).lookupRequest(pending);
     }
 

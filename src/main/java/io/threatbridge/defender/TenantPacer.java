@@ -69,7 +69,8 @@ public class TenantPacer {
     }
 
     /** Waits, if need be, until the call may go out within the tenant's quota, and counts it. */
-    public Slot acquire(@ExchangeProperty("integration") Integration integration, @ExchangeProperty("request") DefenderRequest request) throws InterruptedException {
+    public Slot acquire(@ExchangeProperty("integration") Integration integration, @ExchangeProperty("request") DefenderRequest request)
+            throws InterruptedException {
         Quota quota = quotas.get(integration.api());
         boolean create = request.operation() == DefenderRequest.Operation.create;
         int limit = create ? quota.creates() : quota.updates();
