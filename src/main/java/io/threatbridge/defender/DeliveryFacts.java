@@ -37,6 +37,7 @@ public class DeliveryFacts {
     public void read(@ExchangeProperty("integrationName") String integration, @Body Object body,
                      @Header("JMSPriority") Integer priority, @Header("JMSXGroupID") String groupId,
                      @Header("bridgeReceivedAt") Long receivedAt, @Header("bridgeAttempt") Integer attempt, Exchange exchange) {
+        // as it came, text or bytes: a retry or a dead letter carries it unchanged
         exchange.setProperty("originalBody", body);
         exchange.setProperty("priority", priority);
         exchange.setProperty("groupId", groupId);

@@ -15,6 +15,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -42,16 +43,21 @@ class StoreOutageTest {
                 HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
+    /** Live mode, unpaced, on a fresh PostgreSQL schema reached through the proxy the test can cut. */
+    private static Map<String, String> liveOnStoreBehind(TcpProxy database, FakeMicrosoft microsoft) throws SQLException {
+        Map<String, String> settings = new HashMap<>(microsoft.liveSettings());
+        settings.put("bridge.store.url", "jdbc:postgresql://127.0.0.1:" + database.port + "/test?currentSchema="
+                + TestStores.freshPostgresSchema() + "&connectTimeout=2&socketTimeout=5");
+        settings.put("bridge.store.user", TestStores.POSTGRES_USER);
+        settings.put("bridge.defender.create-per-minute", "0");
+        return settings;
+    }
+
     @Test
     void eventsWaitOutAStoreOutage() throws Exception {
-        String schema = TestStores.freshPostgresSchema();
         try (FakeMicrosoft microsoft = new FakeMicrosoft(); TcpProxy database = new TcpProxy(5432)) {
             microsoft.acceptAlerts("/so");
-            Map<String, String> settings = new HashMap<>(microsoft.liveSettings());
-            settings.put("bridge.store.url", "jdbc:postgresql://127.0.0.1:" + database.port + "/test?currentSchema=" + schema
-                    + "&connectTimeout=2&socketTimeout=5");
-            settings.put("bridge.store.user", TestStores.POSTGRES_USER);
-            settings.put("bridge.defender.create-per-minute", "0");
+            Map<String, String> settings = liveOnStoreBehind(database, microsoft);
             String yaml = "integrations:\n" + FakeMicrosoft.integration("so", "tenant-so", "acme", microsoft.baseUrl() + "/so");
             try (BridgeHarness bridge = BridgeHarness.start(dir, yaml, settings)) {
                 bridge.send(Events.event("so-0", "acme", "thr-so-0", "CRITICAL", "ACTIVE").toString());
@@ -86,7 +92,6 @@ class StoreOutageTest {
      */
     @Test
     void anAlertMadeWhileTheStoreWasAwayIsFoundNotMadeAgain() throws Exception {
-        String schema = TestStores.freshPostgresSchema();
         try (FakeMicrosoft microsoft = new FakeMicrosoft(); TcpProxy database = new TcpProxy(5432)) {
             String active = Events.event("sc-1", "acme", "thr-sc-1", "CRITICAL", "ACTIVE").toString();
             // answered late enough to cut the store while the call is out
@@ -95,11 +100,7 @@ class StoreOutageTest {
             ObjectNode made = new EndpointAlerts().createRequest(new EventValidator().validate(active)).body().deepCopy();
             made.put("id", "da-sc");
             microsoft.stub(get(urlPathEqualTo("/sc/api/alerts")).willReturn(okJson("{\"value\":[" + made + "]}")));
-            Map<String, String> settings = new HashMap<>(microsoft.liveSettings());
-            settings.put("bridge.store.url", "jdbc:postgresql://127.0.0.1:" + database.port + "/test?currentSchema=" + schema
-                    + "&connectTimeout=2&socketTimeout=5");
-            settings.put("bridge.store.user", TestStores.POSTGRES_USER);
-            settings.put("bridge.defender.create-per-minute", "0");
+            Map<String, String> settings = liveOnStoreBehind(database, microsoft);
             settings.put("bridge.http.connect-timeout-ms", "1000");
             settings.put("bridge.http.response-timeout-ms", "3000");
             String yaml = "integrations:\n" + FakeMicrosoft.integration("sc", "tenant-sc", "acme", microsoft.baseUrl() + "/sc");
