@@ -5,7 +5,9 @@ import io.threatbridge.defender.AlertApis;
 import io.threatbridge.defender.UnansweredCreates;
 import io.threatbridge.defender.DefenderReply;
 import io.threatbridge.defender.DeliveryFacts;
+import io.threatbridge.defender.DefenderRequest;
 import io.threatbridge.defender.DeliveryMode;
+import io.threatbridge.defender.DeviceAnchors;
 import io.threatbridge.defender.DryRunLog;
 import io.threatbridge.defender.RetrySchedule;
 import io.threatbridge.defender.TenantGate;
@@ -70,6 +72,8 @@ public class BridgeConfiguration implements CamelConfiguration {
     String graphApiUrl;
     @PropertyInject("bridge.graph.scope")
     String graphScope;
+    @PropertyInject("bridge.hunting.api-url")
+    String huntingApiUrl;
     @PropertyInject(value = "bridge.store.url", defaultValue = "")
     String storeUrl;
     @PropertyInject(value = "bridge.store.user", defaultValue = "")
@@ -104,8 +108,7 @@ public class BridgeConfiguration implements CamelConfiguration {
         context.getRegistry().bind("connectionFactory", broker.connectionFactory());
         HealthCheckRegistry.get(context).register(new PartHealthCheck("broker", broker::problem));
 
-        IntegrationRegistry integrations = new IntegrationRegistry(Path.of(integrationsFile),
-                Map.of(Integration.Api.endpoint, defenderApiUrl, Integration.Api.graph, graphApiUrl));
+        IntegrationRegistry integrations = new IntegrationRegistry(Path.of(integrationsFile), defenderApiUrl);
         context.getRegistry().bind("integrations", integrations);
         Operations operations = new Operations(context, integrations.all(), new DeadLetters(broker.connectionFactory(),
                 context.resolvePropertyPlaceholders("{{bridge.queue.dlq}}"), context.resolvePropertyPlaceholders("{{bridge.queue.inbound}}")),
@@ -122,7 +125,8 @@ public class BridgeConfiguration implements CamelConfiguration {
         // dry-run asks for no token, so it needs no credential
         TenantTokens tokens = new TenantTokens(clientId,
                 delivery.dryRun() ? null : TenantTokens.credential(clientSecret, clientSecretFile, certificateFile, certificatePassword),
-                authorityUrl, Map.of(Integration.Api.endpoint, defenderScope, Integration.Api.graph, graphScope));
+                authorityUrl, Map.of(DefenderRequest.Service.defender, defenderScope,
+                        DefenderRequest.Service.graph, graphScope, DefenderRequest.Service.hunting, graphScope));
         context.getRegistry().bind("tokens", tokens);
         context.addStartupListener((started, alreadyStarted) -> tokens.warmUp(integrations.all()));
         context.getRegistry().bind("defenderReply", new DefenderReply(tokens));
@@ -130,7 +134,10 @@ public class BridgeConfiguration implements CamelConfiguration {
         // bound after this method
         context.getRegistry().bind("deliveryFacts", DeliveryFacts.class, () -> new DeliveryFacts(integrations,
                 context.getRegistry().lookupByNameAndType("eventValidator", EventValidator.class),
-                context.getRegistry().lookupByNameAndType("store", DeliveryStore.class)));
+                context.getRegistry().lookupByNameAndType("store", DeliveryStore.class), graphApiUrl, huntingApiUrl));
+        // dry-run's anchors are made up: never remembered, so none reaches a later live run
+        context.getRegistry().bind("deviceAnchors", DeviceAnchors.class, () -> new DeviceAnchors(
+                context.getRegistry().lookupByNameAndType("store", DeliveryStore.class), !delivery.dryRun()));
         LOG.info("Defender delivery mode: {}", delivery.name());
     }
 
@@ -158,14 +165,24 @@ public class BridgeConfiguration implements CamelConfiguration {
     @BindToRegistry("pacer")
     public TenantPacer pacer(@PropertyInject("bridge.defender.create-per-minute") int defenderCreates,
                              @PropertyInject("bridge.defender.update-per-minute") int defenderUpdates,
+                             @PropertyInject("bridge.defender.update-per-hour") int defenderUpdatesPerHour,
                              @PropertyInject("bridge.graph.create-per-minute") int graphCreates,
                              @PropertyInject("bridge.graph.update-per-minute") int graphUpdates,
-                             @PropertyInject("bridge.defender.quota-window-ms") long windowMillis,
+                             @PropertyInject("bridge.hunting.per-minute") int huntingPerMinute,
+                             @PropertyInject("bridge.hunting.per-hour") int huntingPerHour,
+                             @PropertyInject("bridge.defender.quota-window-ms") long minute,
                              @BeanInject("store") DeliveryStore store) {
-        // the window lives in the store, shared by every instance on it
+        // a benchmark or test that shortens the minute shortens the hour alike
+        long hour = 60 * minute;
+        // the windows live in the store, shared by every instance on it
         return new TenantPacer(Map.of(
-                Integration.Api.endpoint, new TenantPacer.Quota(defenderCreates, defenderUpdates),
-                Integration.Api.graph, new TenantPacer.Quota(graphCreates, graphUpdates)), windowMillis, store);
+                new TenantPacer.Kind(DefenderRequest.Service.defender, true), TenantPacer.Quota.of(new TenantPacer.Window(defenderCreates, minute)),
+                new TenantPacer.Kind(DefenderRequest.Service.defender, false), TenantPacer.Quota.of(
+                        new TenantPacer.Window(defenderUpdates, minute), new TenantPacer.Window(defenderUpdatesPerHour, hour)),
+                new TenantPacer.Kind(DefenderRequest.Service.graph, true), TenantPacer.Quota.of(new TenantPacer.Window(graphCreates, minute)),
+                new TenantPacer.Kind(DefenderRequest.Service.graph, false), TenantPacer.Quota.of(new TenantPacer.Window(graphUpdates, minute)),
+                new TenantPacer.Kind(DefenderRequest.Service.hunting, false), TenantPacer.Quota.of(
+                        new TenantPacer.Window(huntingPerMinute, minute), new TenantPacer.Window(huntingPerHour, hour))), store);
     }
 
     @BindToRegistry("tenantGate")

@@ -123,8 +123,13 @@ public final class BridgeHarness implements AutoCloseable {
         return new String(message.getBody(byte[].class), StandardCharsets.UTF_8);
     }
 
-    /** Every line written so far to the dry-run file. */
+    /** The alert requests written so far to the dry-run file (creates, resolves, look-ups; not hunting queries). */
     public List<JsonNode> dryRunLines() {
+        return dryRunAllLines().stream().filter(line -> !"hunt".equals(line.path("operation").asText())).toList();
+    }
+
+    /** Every line written so far to the dry-run file, hunting queries too. */
+    public List<JsonNode> dryRunAllLines() {
         Path file = dataDir.resolve("dry-run-alerts.jsonl");
         if (!Files.exists(file)) {
             return List.of();

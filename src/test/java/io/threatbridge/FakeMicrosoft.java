@@ -3,14 +3,16 @@ package io.threatbridge;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.extension.Extension;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
@@ -18,29 +20,39 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 
 /**
- * Azure AD's token endpoint and Defender's API, faked by WireMock over HTTPS with the test
- * certificate (src/test/resources/tls). Each integration in a test gets its own path prefix as its
- * apiUrl, so the calls of one integration can be counted apart from the others'.
+ * Azure AD's token endpoint, Defender for Endpoint's API, Graph's security alerts and advanced
+ * hunting, faked by WireMock over HTTPS with the test certificate (src/test/resources/tls), with the
+ * rules of the real services ({@link MicrosoftRules}: token audiences, the 404 for an event Defender
+ * does not hold, title merging, quotas). Each integration in a test gets its own path prefix as its
+ * apiUrl, so its Defender calls can be counted apart; Graph and hunting have one base URL each
+ * (bridge.graph.api-url, bridge.hunting.api-url) and tell tenants apart by the token.
  */
 public final class FakeMicrosoft implements AutoCloseable {
 
     public static final String CLIENT_ID = "3f1c2d4e-threat-bridge-test-app";
     public static final String CLIENT_SECRET = "s3cr3t-Value~never-in-a-log";
+    public static final String GRAPH_BASE = "/beta";
+    public static final String HUNTING_BASE = "/v1.0";
+    public static final String GRAPH_CREATE = GRAPH_BASE + "/security/alerts_v2/createAlert";
+    public static final String HUNTING = HUNTING_BASE + "/security/runHuntingQuery";
 
     public final WireMockServer server;
+    public final MicrosoftRules rules = new MicrosoftRules(CLIENT_ID, CLIENT_SECRET);
 
-    public FakeMicrosoft(com.github.tomakehurst.wiremock.extension.Extension... extensions) {
+    public FakeMicrosoft(Extension... extensions) {
         this(true, extensions);
     }
 
     /** @param journal false for benchmarks: a journal of every request would grow without end */
-    public FakeMicrosoft(boolean journal, com.github.tomakehurst.wiremock.extension.Extension... extensions) {
+    public FakeMicrosoft(boolean journal, Extension... extensions) {
         com.github.tomakehurst.wiremock.core.WireMockConfiguration config = wireMockConfig();
         if (!journal) {
             config.disableRequestJournal();
         }
+        List<Extension> all = new ArrayList<>(List.of(extensions));
+        all.add(rules);
         server = new WireMockServer(config
-                .extensions(extensions)
+                .extensions(all.toArray(Extension[]::new))
                 .containerThreads(40)
                 .httpDisabled(true)
                 .dynamicHttpsPort()
@@ -48,13 +60,12 @@ public final class FakeMicrosoft implements AutoCloseable {
                 .keystorePath(Path.of("src/test/resources/tls/server.p12").toAbsolutePath().toString())
                 .keystorePassword("changeit")
                 .keyManagerPassword("changeit")
-                .keystoreType("PKCS12")
-                .globalTemplating(true));
+                .keystoreType("PKCS12"));
         server.start();
-        // every tenant's token endpoint hands out a token named after the tenant and a counter
+        // every tenant's token endpoint issues tokens for the scope's audience; hunting is always there
         server.stubFor(post(urlPathMatching("/[^/]+/oauth2/v2.0/token")).atPriority(10)
-                .willReturn(okJson("{\"token_type\":\"Bearer\",\"expires_in\":3599,\"ext_expires_in\":3599,"
-                        + "\"access_token\":\"eyJ-issued-token-{{randomValue length=24 type='ALPHANUMERIC'}}\"}")));
+                .willReturn(aResponse().withTransformers(rules.getName())));
+        server.stubFor(post(urlEqualTo(HUNTING)).atPriority(10).willReturn(aResponse().withTransformers(rules.getName())));
     }
 
     public String baseUrl() {
@@ -67,35 +78,41 @@ public final class FakeMicrosoft implements AutoCloseable {
                 "bridge.auth.client-id", CLIENT_ID,
                 "bridge.auth.client-secret", CLIENT_SECRET,
                 "bridge.auth.authority-url", baseUrl(),
-                "bridge.defender.api-url", baseUrl());
+                "bridge.defender.api-url", baseUrl(),
+                "bridge.graph.api-url", baseUrl() + GRAPH_BASE,
+                "bridge.hunting.api-url", baseUrl() + HUNTING_BASE);
     }
 
-    /** Creates succeed with a fresh alert id, resolves succeed, for integrations whose apiUrl ends in {@code prefix}. */
+    /** Defender for Endpoint under this apiUrl prefix answers by the rules (creates on held events, resolves, lists). */
     public void acceptAlerts(String prefix) {
-        server.stubFor(post(urlEqualTo(prefix + "/api/alerts/CreateAlertByReference")).atPriority(5)
-                .willReturn(okJson("{\"id\":\"da{{randomValue length=18 type='NUMERIC'}}_{{randomValue length=6 type='NUMERIC'}}\","
-                        + "\"status\":\"New\",\"title\":\"{{jsonPath request.body '$.title'}}\"}")));
-        server.stubFor(com.github.tomakehurst.wiremock.client.WireMock.patch(urlPathMatching(prefix + "/api/alerts/[^/]+")).atPriority(5)
-                .willReturn(okJson("{\"id\":\"{{request.pathSegments.[3]}}\",\"status\":\"Resolved\"}")));
+        server.stubFor(any(urlPathMatching(prefix + "/api/alerts.*")).atPriority(5).willReturn(aResponse().withTransformers(rules.getName())));
     }
 
-    /** The Graph side (interface.md 5b): createAlert answers 201 with a fresh id, a PATCH answers the resolved alert. */
-    public void acceptGraphAlerts(String prefix) {
-        server.stubFor(post(urlEqualTo(prefix + GRAPH_CREATE)).atPriority(5)
-                .willReturn(aResponse().withStatus(201).withHeader("Content-Type", "application/json")
-                        .withBody("{\"id\":\"ga{{randomValue length=20 type='ALPHANUMERIC'}}\",\"status\":\"new\"}")));
-        server.stubFor(com.github.tomakehurst.wiremock.client.WireMock.patch(urlPathMatching(prefix + "/security/alerts_v2/[^/]+")).atPriority(5)
-                .willReturn(okJson("{\"id\":\"{{request.pathSegments.[3]}}\",\"status\":\"resolved\"}")));
+    /** Graph's security alerts answer by the rules: createAlert 201 with a fresh id, a PATCH the resolved alert. */
+    public void acceptGraphAlerts() {
+        server.stubFor(any(urlPathMatching(GRAPH_BASE + "/security/alerts_v2.*")).atPriority(5)
+                .willReturn(aResponse().withTransformers(rules.getName())));
     }
 
-    public static final String GRAPH_CREATE = "/security/alerts_v2/createAlert";
-
-    public void stubGraphCreate(String prefix, ResponseDefinitionBuilder response, int priority) {
-        server.stubFor(post(urlEqualTo(prefix + GRAPH_CREATE)).atPriority(priority).willReturn(response));
+    /** The anchor hunting gives for the sample device in the tenant now: what a create on it must name. */
+    public io.threatbridge.defender.Anchor sampleAnchor(String tenant) {
+        MicrosoftRules.DeviceEvent event = rules.latestEvent(tenant, MicrosoftRules.SAMPLE_MACHINE);
+        return new io.threatbridge.defender.Anchor(MicrosoftRules.SAMPLE_MACHINE, event.timestamp(), String.valueOf(event.reportId()));
     }
 
-    public List<LoggedRequest> graphCreates(String prefix) {
-        return server.findAll(postRequestedFor(urlEqualTo(prefix + GRAPH_CREATE)));
+    /** The createAlert calls made with a token of this tenant. */
+    public List<LoggedRequest> graphCreates(String tenant) {
+        return server.findAll(postRequestedFor(urlEqualTo(GRAPH_CREATE))).stream().filter(r -> ofTenant(r, tenant)).toList();
+    }
+
+    /** The hunting calls made with a token of this tenant. */
+    public List<LoggedRequest> huntingCalls(String tenant) {
+        return server.findAll(postRequestedFor(urlEqualTo(HUNTING))).stream().filter(r -> ofTenant(r, tenant)).toList();
+    }
+
+    private boolean ofTenant(LoggedRequest request, String tenant) {
+        MicrosoftRules.Grant grant = rules.grant(request.getHeader("Authorization"));
+        return grant != null && grant.tenant().equals(tenant);
     }
 
     public void stubCreate(String prefix, ResponseDefinitionBuilder response, int priority) {
@@ -123,19 +140,29 @@ public final class FakeMicrosoft implements AutoCloseable {
         return server.findAll(postRequestedFor(urlEqualTo("/" + tenant + "/oauth2/v2.0/token")));
     }
 
+    /** The token requests of a tenant for one resource's scope (msal4j adds openid, profile and offline_access). */
+    public List<LoggedRequest> tokenRequests(String tenant, String audience) {
+        String scope = audience + "/.default";
+        return tokenRequests(tenant).stream().filter(r -> java.util.Arrays.stream(r.getBodyAsString().split("&"))
+                .filter(field -> field.startsWith("scope="))
+                .anyMatch(field -> java.util.List.of(java.net.URLDecoder.decode(field.substring(6), java.nio.charset.StandardCharsets.UTF_8)
+                        .split(" ")).contains(scope))).toList();
+    }
+
+    /** An integration with the default `api: auto`: Defender for Endpoint at {@code apiUrl} for managed devices. */
     public static String integration(String name, String tenant, String account, String apiUrl) {
         return "  - name: " + name + "\n    tenantId: " + tenant + "\n    accounts: [" + account + "]\n"
                 + "    filterLevel: NORMAL_AND_ABOVE\n    apiUrl: " + apiUrl + "\n";
     }
 
-    /** An integration with `api: graph`, its Graph base URL at {@code apiUrl}. */
-    public static String graphIntegration(String name, String tenant, String account, String apiUrl) {
-        return integration(name, tenant, account, apiUrl) + "    api: graph\n";
+    /** An integration with `api: graph`. */
+    public static String graphIntegration(String name, String tenant, String account) {
+        return "  - name: " + name + "\n    tenantId: " + tenant + "\n    accounts: [" + account + "]\n"
+                + "    filterLevel: NORMAL_AND_ABOVE\n    api: graph\n";
     }
 
     @Override
     public void close() {
         server.stop();
     }
-
 }

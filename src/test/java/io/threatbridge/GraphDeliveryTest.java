@@ -73,17 +73,17 @@ class GraphDeliveryTest {
     @ValueSource(strings = {"h2", "postgres"})
     void createAndResolveThroughGraph(String store) throws Exception {
         try (FakeMicrosoft microsoft = new FakeMicrosoft()) {
-            microsoft.acceptGraphAlerts("/g");
+            microsoft.acceptGraphAlerts();
             Map<String, String> settings = settings(microsoft);
             settings.putAll(TestStores.settings(store, dir));
-            String yaml = "integrations:\n" + FakeMicrosoft.graphIntegration("g", "tenant-g", "acme", microsoft.baseUrl() + "/g");
+            String yaml = "integrations:\n" + FakeMicrosoft.graphIntegration("g", "tenant-g", "acme");
             try (BridgeHarness bridge = BridgeHarness.start(dir, yaml, settings)) {
                 bridge.send(Events.sample("critical-mitm.json").toString());
                 bridge.send(Events.sample("critical-phishing-no-user.json").toString());
                 await().until(() -> bridge.store().isDone("g", "5b0e3c1e-8d0f-4a57-9d3e-0c1f2a3b4c5d")
                         && bridge.store().isDone("g", "e7d6c5b4-a3f2-4e1d-8c9b-0a1f2e3d4c5b"));
 
-                List<LoggedRequest> creates = microsoft.graphCreates("/g");
+                List<LoggedRequest> creates = microsoft.graphCreates("tenant-g");
                 assertEquals(2, creates.size());
                 Map<String, JsonNode> bodies = new HashMap<>();
                 for (LoggedRequest create : creates) {
@@ -92,19 +92,20 @@ class GraphDeliveryTest {
                     assertTrue(create.getHeader("Authorization").startsWith("Bearer eyJ-issued-token-"));
                     assertEquals("application/json", create.getHeader("Content-Type"));
                 }
-                assertEquals(GraphAlertsTest.expected("create-full.json"), bodies.get("Man-in-the-middle (ARP) on Ann's Pixel (dev-9)"));
-                assertEquals(GraphAlertsTest.expected("create-minimal.json"), bodies.get("Phishing link opened on dev-unmanaged-77"));
+                assertEquals(GraphAlertsTest.expected("create-full.json"), bodies.get("Man-in-the-middle (ARP) on Ann's Pixel (dev-9) [thr-42]"));
+                assertEquals(GraphAlertsTest.expected("create-minimal.json"), bodies.get("Phishing link opened on dev-unmanaged-77 [thr-88]"));
                 assertEquals(Set.of(GRAPH_SCOPE), microsoft.tokenRequests("tenant-g").stream().map(GraphDeliveryTest::scope).collect(Collectors.toSet()));
 
                 String alertId = bridge.store().alertId("g", "thr-42");
                 assertTrue(alertId.startsWith("ga"), alertId);
                 bridge.send(Events.sample("resolved-mitm.json").toString());
                 await().until(() -> bridge.store().isDone("g", "9d1f7a52-3c4e-4b8a-8f60-2e7d1c9b0a11"));
-                List<LoggedRequest> resolves = microsoft.server.findAll(patchRequestedFor(urlPathMatching("/g/security/alerts_v2/.*")));
+                List<LoggedRequest> resolves = microsoft.server.findAll(patchRequestedFor(urlPathMatching("/beta/security/alerts_v2/.*")));
                 assertEquals(1, resolves.size());
-                assertEquals("/g/security/alerts_v2/" + alertId, resolves.get(0).getUrl());
+                assertEquals("/beta/security/alerts_v2/" + alertId, resolves.get(0).getUrl());
+                assertEquals(0, microsoft.huntingCalls("tenant-g").size(), "api: graph needs no anchor");
                 assertEquals("{\"status\":\"resolved\"}", resolves.get(0).getBodyAsString());
-                assertEquals(2, microsoft.graphCreates("/g").size(), "the resolve made no second alert");
+                assertEquals(2, microsoft.graphCreates("tenant-g").size(), "the resolve made no second alert");
             }
         }
     }
@@ -113,19 +114,19 @@ class GraphDeliveryTest {
     void oneAccountFeedsAnEndpointAndAGraphIntegrationEachInItsOwnShape() throws Exception {
         try (FakeMicrosoft microsoft = new FakeMicrosoft()) {
             microsoft.acceptAlerts("/ep");
-            microsoft.acceptGraphAlerts("/gr");
+            microsoft.acceptGraphAlerts();
             String yaml = "integrations:\n" + FakeMicrosoft.integration("ep", "tenant-both", "shared", microsoft.baseUrl() + "/ep")
-                    + FakeMicrosoft.graphIntegration("gr", "tenant-both", "shared", microsoft.baseUrl() + "/gr");
+                    + FakeMicrosoft.graphIntegration("gr", "tenant-both", "shared");
             try (BridgeHarness bridge = BridgeHarness.start(dir, yaml, settings(microsoft))) {
                 bridge.send(Events.event("both-1", "shared", "thr-both", "NORMAL", "ACTIVE").toString());
                 await().until(() -> bridge.store().isDone("ep", "both-1") && bridge.store().isDone("gr", "both-1"));
 
                 LoggedRequest endpoint = microsoft.creates("/ep").get(0);
-                LoggedRequest graph = microsoft.graphCreates("/gr").get(0);
+                LoggedRequest graph = microsoft.graphCreates("tenant-both").get(0);
                 JsonNode endpointBody = JSON.readTree(endpoint.getBodyAsString());
                 JsonNode graphBody = JSON.readTree(graph.getBodyAsString());
                 assertEquals("Low", endpointBody.get("severity").asText(), "the endpoint API has no informational");
-                assertEquals("both-1", endpointBody.get("reportId").asText());
+                assertEquals(microsoft.sampleAnchor("tenant-both").reportId(), endpointBody.get("reportId").asText(), "the anchor's report id");
                 assertEquals("informational", graphBody.at("/createAlertInput/severity").asText());
                 assertFalse(graphBody.has("machineId"));
 
@@ -141,28 +142,18 @@ class GraphDeliveryTest {
     @Test
     void graphAnswersAreHandledAsTheEndpointApisAre() throws Exception {
         try (FakeMicrosoft microsoft = new FakeMicrosoft()) {
-            String created = "{\"id\":\"ga-after\",\"status\":\"new\"}";
+            microsoft.acceptGraphAlerts();
             // 429 with Retry-After, then created
-            microsoft.stub(post(urlEqualTo("/throttled" + FakeMicrosoft.GRAPH_CREATE)).inScenario("throttled")
-                    .whenScenarioStateIs(STARTED).willSetStateTo("waited")
-                    .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "2")));
-            microsoft.stub(post(urlEqualTo("/throttled" + FakeMicrosoft.GRAPH_CREATE)).inScenario("throttled")
-                    .whenScenarioStateIs("waited").willReturn(aResponse().withStatus(201).withBody(created)));
+            microsoft.rules.inject("tenant-throttled", "graph create", aResponse().withStatus(429).withHeader("Retry-After", "2"));
             // 503, then created
-            microsoft.stub(post(urlEqualTo("/flaky" + FakeMicrosoft.GRAPH_CREATE)).inScenario("flaky")
-                    .whenScenarioStateIs(STARTED).willSetStateTo("up").willReturn(FakeMicrosoft.status(503)));
-            microsoft.stub(post(urlEqualTo("/flaky" + FakeMicrosoft.GRAPH_CREATE)).inScenario("flaky")
-                    .whenScenarioStateIs("up").willReturn(aResponse().withStatus(201).withBody(created)));
+            microsoft.rules.inject("tenant-flaky", "graph create", FakeMicrosoft.status(503));
             // 400: the dead-letter queue at once
-            microsoft.stubGraphCreate("/bad", FakeMicrosoft.status(400), 1);
+            microsoft.rules.inject("tenant-bad", "graph create", FakeMicrosoft.status(400));
             // 401: one fresh token, then created
-            microsoft.stub(post(urlEqualTo("/expired" + FakeMicrosoft.GRAPH_CREATE)).inScenario("expired")
-                    .whenScenarioStateIs(STARTED).willSetStateTo("renewed").willReturn(FakeMicrosoft.status(401)));
-            microsoft.stub(post(urlEqualTo("/expired" + FakeMicrosoft.GRAPH_CREATE)).inScenario("expired")
-                    .whenScenarioStateIs("renewed").willReturn(aResponse().withStatus(201).withBody(created)));
+            microsoft.rules.inject("tenant-expired", "graph create", FakeMicrosoft.status(401));
             StringBuilder yaml = new StringBuilder("integrations:\n");
             for (String name : List.of("throttled", "flaky", "bad", "expired")) {
-                yaml.append(FakeMicrosoft.graphIntegration(name, "tenant-" + name, "acct-" + name, microsoft.baseUrl() + "/" + name));
+                yaml.append(FakeMicrosoft.graphIntegration(name, "tenant-" + name, "acct-" + name));
             }
             try (BridgeHarness bridge = BridgeHarness.start(dir, yaml.toString(), settings(microsoft))) {
                 for (String name : List.of("throttled", "flaky", "bad", "expired")) {
@@ -172,20 +163,20 @@ class GraphDeliveryTest {
                 assertNotNull(dead);
                 assertEquals(400, dead.getIntProperty("bridgeHttpStatus"));
                 assertEquals("Graph answered 400: Test400 fake answer 400", dead.getStringProperty("bridgeError"));
-                assertEquals(1, microsoft.graphCreates("/bad").size());
+                assertEquals(1, microsoft.graphCreates("tenant-bad").size());
 
                 await().until(() -> bridge.store().isDone("flaky", "flaky-1"));
-                assertEquals(2, microsoft.graphCreates("/flaky").size());
-                assertEquals("ga-after", bridge.store().alertId("flaky", "thr-flaky"));
+                assertEquals(2, microsoft.graphCreates("tenant-flaky").size());
+                assertTrue(bridge.store().alertId("flaky", "thr-flaky").startsWith("ga"));
 
                 await().until(() -> bridge.store().isDone("expired", "expired-1"));
                 assertEquals(2, microsoft.tokenRequests("tenant-expired").size(), "one token, then one fresh token");
-                List<LoggedRequest> expired = microsoft.graphCreates("/expired");
+                List<LoggedRequest> expired = microsoft.graphCreates("tenant-expired");
                 assertEquals(2, expired.size());
                 assertNotEquals(expired.get(0).getHeader("Authorization"), expired.get(1).getHeader("Authorization"));
 
                 await().until(() -> bridge.store().isDone("throttled", "throttled-1"));
-                List<LoggedRequest> throttled = microsoft.graphCreates("/throttled");
+                List<LoggedRequest> throttled = microsoft.graphCreates("tenant-throttled");
                 assertEquals(2, throttled.size());
                 long waited = throttled.get(1).getLoggedDate().getTime() - throttled.get(0).getLoggedDate().getTime();
                 assertTrue(waited >= 2000, "no call to the tenant before Retry-After: " + waited + " ms");

@@ -58,6 +58,7 @@ class LiveDeliveryTest {
         settings.put("bridge.http.response-timeout-ms", "1500");
         settings.put("bridge.http.connect-timeout-ms", "1000");
         settings.put("bridge.defender.create-per-minute", "0"); // pacing has a test of its own
+        microsoft.rules.withoutQuotas();
         bridge = BridgeHarness.start(dir, yaml.toString(), settings);
     }
 
@@ -109,7 +110,8 @@ class LiveDeliveryTest {
                     "no JMS or Camel header reaches Defender: " + header.key());
         }
         ObjectMapper json = new ObjectMapper();
-        assertEquals(new EndpointAlerts().createRequest(new EventValidator().validate(active)).body(),
+        // made on the sample device's event that hunting found, not on the vendor's event id and time
+        assertEquals(new EndpointAlerts().createRequest(new EventValidator().validate(active), microsoft.sampleAnchor("tenant-rt")).body(),
                 json.readTree(create.getBodyAsString()));
 
         String alertId = bridge.store().alertId("rt", "thr-rt");
@@ -128,7 +130,8 @@ class LiveDeliveryTest {
         String active = event("lost-1", "lost", "thr-lost", "ACTIVE");
         // Defender makes the alert but its answer never arrives in time
         microsoft.stubCreate("/lost", okJson("{\"id\":\"da-lost\"}").withFixedDelay(4000), 1);
-        String description = new EndpointAlerts().createRequest(new EventValidator().validate(active)).body().get("description").asText();
+        String description = new EndpointAlerts().createRequest(new EventValidator().validate(active), microsoft.sampleAnchor("tenant-lost"))
+                .body().get("description").asText();
         microsoft.stub(com.github.tomakehurst.wiremock.client.WireMock.get(com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo("/lost/api/alerts"))
                 .willReturn(okJson(new ObjectMapper().createObjectNode().set("value", new ObjectMapper().createArrayNode()
                         .add(new ObjectMapper().createObjectNode().put("id", "da-other").put("machineId", "1e5bc9d7e413ddd7902c2932e418702b84d0cc07")
@@ -152,7 +155,7 @@ class LiveDeliveryTest {
                         + "\"description\":\"Event id: inflight-0\"}]}")));
         // an instance that has just died sent this create: its answer may come for 1 + 1.5 s (time-outs) + 2 s (clocks)
         long sentAt = System.currentTimeMillis();
-        bridge.store().beginCreate("inflight", "thr-inflight", "inflight-0");
+        bridge.store().beginCreate("inflight", "thr-inflight", "inflight-0", "endpoint");
         bridge.send(active);
         bridge.send(event("inflight-2", "inflight", "thr-inflight-2", "ACTIVE"));
         await().atMost(java.time.Duration.ofSeconds(20)).until(() -> bridge.store().isDone("inflight", "inflight-1"));
@@ -233,7 +236,7 @@ class LiveDeliveryTest {
                 .whenScenarioStateIs("renewed").willReturn(okJson("{\"id\":\"da-expired-1\"}")));
         bridge.send(event("expired-1", "expired", "thr-expired", "ACTIVE"));
         await().until(() -> bridge.store().isDone("expired", "expired-1"));
-        assertEquals(2, microsoft.tokenRequests("tenant-expired").size(), "one token, then one fresh token");
+        assertEquals(2, microsoft.tokenRequests("tenant-expired", MicrosoftRules.DEFENDER_AUDIENCE).size(), "one token, then one fresh token");
         List<LoggedRequest> creates = microsoft.creates("/expired");
         assertEquals(2, creates.size());
         assertFalse(creates.get(0).getHeader("Authorization").equals(creates.get(1).getHeader("Authorization")), "the retry carries the new token");
@@ -272,7 +275,9 @@ class LiveDeliveryTest {
         }
         await().atMost(java.time.Duration.ofSeconds(60)).until(() -> bridge.store().isDone("bulk", "bulk-199")
                 && microsoft.creates("/bulk").size() == 200);
-        assertEquals(1, microsoft.tokenRequests("tenant-bulk").size());
+        assertEquals(1, microsoft.tokenRequests("tenant-bulk", MicrosoftRules.DEFENDER_AUDIENCE).size());
+        assertEquals(1, microsoft.tokenRequests("tenant-bulk", MicrosoftRules.GRAPH_AUDIENCE).size(), "and one for hunting");
+        assertEquals(1, microsoft.huntingCalls("tenant-bulk").size(), "one hunting call for the device: its anchor is reused");
         assertNull(bridge.receive("threats.dlq", "bridgeIntegration = 'bulk'", 100));
     }
 }

@@ -4,14 +4,14 @@ import io.threatbridge.event.ThreatEvent;
 import io.threatbridge.store.PendingCreate;
 
 /**
- * What differs between the two alert APIs an integration can deliver to (integrations file `api`):
+ * What differs between the two alert APIs an alert can be made on (Defender for Endpoint, Graph):
  * the requests built from an event and the reading of a list of recent alerts. Everything else
- * (tokens, pacing, statuses, retries, the store, dead letters) is shared, and the routes never ask
- * which API they are talking to.
+ * (tokens, pacing, statuses, retries, the store, dead letters) is shared.
  */
 public interface AlertApi {
 
-    DefenderRequest createRequest(ThreatEvent event);
+    /** @param anchor the event Defender holds for the device (Defender for Endpoint); ignored by Graph */
+    DefenderRequest createRequest(ThreatEvent event, Anchor anchor);
 
     DefenderRequest resolveRequest(ThreatEvent event, String alertId);
 

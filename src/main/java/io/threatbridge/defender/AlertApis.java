@@ -9,7 +9,11 @@ import org.apache.camel.ExchangeProperty;
 import java.util.EnumMap;
 import java.util.Map;
 
-/** The routes' one door to both APIs: each call goes to the {@link AlertApi} of the integration's `api`. */
+/**
+ * The routes' one door to both alert APIs: each call goes to the {@link AlertApi} the alert is on
+ * (exchange property alertApi: endpoint or graph, chosen for a create, remembered by the store for
+ * a resolve, recorded with a pending create for its look-up).
+ */
 public class AlertApis {
 
     private final Map<Integration.Api, AlertApi> apis = new EnumMap<>(Integration.Api.class);
@@ -19,23 +23,35 @@ public class AlertApis {
         apis.put(Integration.Api.graph, new GraphAlerts());
     }
 
-    public DefenderRequest createRequest(@ExchangeProperty("integration") Integration integration,
-                                         @ExchangeProperty("event") ThreatEvent event) {
-        return apis.get(integration.api()).createRequest(event);
+    public DefenderRequest createRequest(@ExchangeProperty("alertApi") String api, @ExchangeProperty("event") ThreatEvent event,
+                                         @ExchangeProperty("anchor") Anchor anchor) {
+        return of(api).createRequest(event, anchor);
     }
 
-    public DefenderRequest resolveRequest(@ExchangeProperty("integration") Integration integration,
-                                          @ExchangeProperty("event") ThreatEvent event, @ExchangeProperty("alertId") String alertId) {
-        return apis.get(integration.api()).resolveRequest(event, alertId);
+    public DefenderRequest resolveRequest(@ExchangeProperty("alertApi") String api, @ExchangeProperty("event") ThreatEvent event,
+                                          @ExchangeProperty("alertId") String alertId) {
+        return of(api).resolveRequest(event, alertId);
     }
 
-    public DefenderRequest lookupRequest(@ExchangeProperty("integration") Integration integration,
-                                         @ExchangeProperty("pending") PendingCreate pending) {
-        return apis.get(integration.api()).lookupRequest(pending);
+    public DefenderRequest lookupRequest(@ExchangeProperty("pending") PendingCreate pending) {
+        return of(pending.api()).lookupRequest(pending);
     }
 
-    public String matchingAlert(@ExchangeProperty("integration") Integration integration, @Body String body,
-                                @ExchangeProperty("event") ThreatEvent event, @ExchangeProperty("pending") PendingCreate pending) {
-        return apis.get(integration.api()).matchingAlert(body, event, pending);
+    /** The API the unanswered create went to: the alert the look-up finds is on it. */
+    public String pendingApi(@ExchangeProperty("pending") PendingCreate pending) {
+        return pending.api();
+    }
+
+    public String matchingAlert(@Body String body, @ExchangeProperty("event") ThreatEvent event,
+                                @ExchangeProperty("pending") PendingCreate pending) {
+        return of(pending.api()).matchingAlert(body, event, pending);
+    }
+
+    private AlertApi of(String api) {
+        AlertApi alertApi = api == null ? null : apis.get(Integration.Api.valueOf(api));
+        if (alertApi == null) {
+            throw new IllegalStateException("no alert API '" + api + "'");
+        }
+        return alertApi;
     }
 }

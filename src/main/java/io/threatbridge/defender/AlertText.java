@@ -23,8 +23,32 @@ final class AlertText {
     private AlertText() {
     }
 
+    /**
+     * The threat's name and device, and a tag unique to the threat. Defender merges a new alert into
+     * an open alert with the same title on the same device, so two threats on one device must never
+     * share a title: the tag is the threat id (a digest of it when long or not plain), and the
+     * name and device are shortened, never the tag.
+     */
     static String title(ThreatEvent event) {
-        return limit(event.threat().name() + " on " + deviceLabel(event.device()), TITLE_MAX);
+        String tag = " [" + threatTag(event) + "]";
+        return limit(event.threat().name() + " on " + deviceLabel(event.device()), TITLE_MAX - tag.length()) + tag;
+    }
+
+    private static final java.util.regex.Pattern PLAIN_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+
+    /** The threat id as the title shows it: itself when short and plain, else 16 hex digits of its SHA-256 with the account. */
+    static String threatTag(ThreatEvent event) {
+        String id = event.threat().id();
+        if (PLAIN_ID.matcher(id).matches()) {
+            return id;
+        }
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest((event.accountId() + "\n" + id).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return "threat " + java.util.HexFormat.of().formatHex(digest, 0, 8);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static String recommendedAction(ThreatEvent.Threat threat) {

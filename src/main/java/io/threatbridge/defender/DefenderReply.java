@@ -36,15 +36,20 @@ public class DefenderReply {
      * @return the body of a 2xx answer
      * @throws DeliveryException for any other: what kind tells the route what to do next
      */
-    public String check(@ExchangeProperty("integration") Integration integration, @Header(Exchange.HTTP_RESPONSE_CODE) int status,
-                        @Header("Retry-After") String retryAfter, @Body String body) {
+    public String check(@ExchangeProperty("integration") Integration integration, @ExchangeProperty("request") DefenderRequest request,
+                        @Header(Exchange.HTTP_RESPONSE_CODE) int status, @Header("Retry-After") String retryAfter, @Body String body) {
         if (status >= 200 && status < 300) {
             return body == null ? "" : body;
         }
-        String reason = integration.api().service() + " answered " + status + errorText(body);
+        String reason = request.service().label() + " answered " + status + errorText(body);
         if (status == 401) {
-            tokens.invalidate(integration);
+            tokens.invalidate(integration, request.service());
             throw new TokenRejectedException(reason + " (token refused for tenant " + integration.tenantId() + ")");
+        }
+        if (status == 404 && request.isCreate() && request.service() == DefenderRequest.Service.defender) {
+            // CreateAlertByReference names an event Defender must hold: it no longer holds the anchor's
+            throw new AnchorRejectedException(reason + " (the anchor event of machine "
+                    + request.body().path("machineId").asText() + " is no longer known)");
         }
         if (status == 429) {
             throw new ThrottledException(reason, Instant.now().plus(retryAfter(retryAfter)));

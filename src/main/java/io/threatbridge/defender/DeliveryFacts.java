@@ -21,18 +21,24 @@ public class DeliveryFacts {
     private final IntegrationRegistry integrations;
     private final EventValidator validator;
     private final DeliveryStore store;
+    private final String graphApiUrl;
+    private final String huntingApiUrl;
 
-    public DeliveryFacts(IntegrationRegistry integrations, EventValidator validator, DeliveryStore store) {
+    /** @param graphApiUrl bridge.graph.api-url; @param huntingApiUrl bridge.hunting.api-url */
+    public DeliveryFacts(IntegrationRegistry integrations, EventValidator validator, DeliveryStore store,
+                         String graphApiUrl, String huntingApiUrl) {
         this.integrations = integrations;
         this.validator = validator;
         this.store = store;
+        this.graphApiUrl = trimSlash(graphApiUrl);
+        this.huntingApiUrl = trimSlash(huntingApiUrl);
     }
 
     /**
      * First what the error handling needs to put the event back on its queue or on the dead-letter
      * queue, so that it is there even when the event cannot be read: originalBody, priority,
-     * groupId, receivedAt and attempt (from the message) and integration. Then event, eventId,
-     * threatId, resolved and severity.
+     * groupId, receivedAt and attempt (from the message) and integration, and integrationApi (its
+     * `api`: auto, endpoint or graph). Then event, eventId, threatId, resolved and severity.
      */
     public void read(@ExchangeProperty("integrationName") String integration, @Body Object body,
                      @Header("JMSPriority") Integer priority, @Header("JMSXGroupID") String groupId,
@@ -43,7 +49,9 @@ public class DeliveryFacts {
         exchange.setProperty("groupId", groupId);
         exchange.setProperty("receivedAt", receivedAt);
         exchange.setProperty("attempt", attempt == null ? 1 : attempt);
-        exchange.setProperty("integration", integrations.byName(integration));
+        Integration known = integrations.byName(integration);
+        exchange.setProperty("integration", known);
+        exchange.setProperty("integrationApi", known.api().name());
         ThreatEvent event = validator.read(exchange.getMessage().getBody(String.class));
         exchange.setProperty("event", event);
         exchange.setProperty("eventId", event.eventId());
@@ -54,12 +62,13 @@ public class DeliveryFacts {
         }
     }
 
-    /** done, alertId and pending: what the store knows of the event and its threat (DeliveryState). */
+    /** done, alertId, alertApi and pending: what the store knows of the event and its threat (DeliveryState). */
     public void lookUp(@ExchangeProperty("integrationName") String integration, @ExchangeProperty("eventId") String eventId,
                        @ExchangeProperty("threatId") String threatId, Exchange exchange) {
         DeliveryState state = store.lookUp(integration, eventId, threatId);
         exchange.setProperty("done", state.done());
         exchange.setProperty("alertId", state.alertId());
+        exchange.setProperty("alertApi", state.alertApi());
         exchange.setProperty("pending", state.pending());
     }
 
@@ -68,7 +77,20 @@ public class DeliveryFacts {
         exchange.setProperty("request", request);
         exchange.setProperty("operation", request.operation().name());
         exchange.setProperty("httpMethod", request.httpMethod());
-        exchange.setProperty("url", integration.apiUrl() + request.path());
+        exchange.setProperty("url", baseUrl(request.service(), integration) + request.path());
         exchange.setProperty("json", request.json());
+    }
+
+    /** Defender for Endpoint at the integration's apiUrl; Graph's alerts and hunting at the bridge's settings. */
+    private String baseUrl(DefenderRequest.Service service, Integration integration) {
+        return switch (service) {
+            case defender -> integration.apiUrl();
+            case graph -> graphApiUrl;
+            case hunting -> huntingApiUrl;
+        };
+    }
+
+    private static String trimSlash(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 }

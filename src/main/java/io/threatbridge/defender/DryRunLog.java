@@ -25,18 +25,20 @@ public class DryRunLog {
     }
 
     /**
-     * @return the body Defender would have answered with: a made-up alert id for a create, so a later
-     * resolve has an id to patch, and no alert for a lookup
+     * @return the body Microsoft would have answered with: a made-up alert id for a create, so a later
+     * resolve has an id to patch, no alert for a lookup, and a made-up anchor for a hunting query,
+     * so the file shows the whole conversation a live run would have
      */
     public String append(@ExchangeProperty("request") DefenderRequest request, @ExchangeProperty("integration") Integration integration,
-                         @ExchangeProperty("event") ThreatEvent event) {
+                         @ExchangeProperty("event") ThreatEvent event, @ExchangeProperty("url") String url) {
         ObjectNode line = JSON.createObjectNode()
                 .put("integration", integration.name())
                 .put("tenant", integration.tenantId())
+                .put("service", request.service().name())
                 .put("operation", request.operation().name())
                 .put("method", request.method())
                 .put("path", request.path())
-                .put("url", integration.apiUrl() + request.path())
+                .put("url", url)
                 .put("eventId", event.eventId())
                 .put("threatId", event.threat().id());
         line.set("body", request.body());
@@ -55,6 +57,20 @@ public class DryRunLog {
             case resolve -> JSON.createObjectNode().put("id", request.path().substring(request.path().lastIndexOf('/') + 1))
                     .put("status", "Resolved").toString();
             case lookup -> "{\"value\":[]}";
+            case hunt -> madeUpAnchor(event);
         };
+    }
+
+    /** One DeviceInfo row for the machine, as hunting answers: the time of the call, a report id from the clock. */
+    private static String madeUpAnchor(ThreatEvent event) {
+        ObjectNode answer = JSON.createObjectNode();
+        answer.putArray("schema").addObject().put("Name", "Timestamp").put("Type", "DateTime");
+        answer.withArray("schema").addObject().put("Name", "DeviceId").put("Type", "String");
+        answer.withArray("schema").addObject().put("Name", "ReportId").put("Type", "Int64");
+        answer.putArray("results").addObject()
+                .put("Timestamp", java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString())
+                .put("DeviceId", event.device().defenderMachineId().toLowerCase(java.util.Locale.ROOT))
+                .put("ReportId", System.currentTimeMillis() % 1_000_000);
+        return answer.toString();
     }
 }

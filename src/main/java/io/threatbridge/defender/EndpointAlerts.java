@@ -20,19 +20,23 @@ public class EndpointAlerts implements AlertApi {
 
     public static final String CREATE_PATH = "/api/alerts/CreateAlertByReference";
 
+    /** On the anchor: the event Defender holds, named by its machine, report id and time exactly as hunting returned them. */
     @Override
-    public DefenderRequest createRequest(ThreatEvent event) {
+    public DefenderRequest createRequest(ThreatEvent event, Anchor anchor) {
+        if (anchor == null || !anchor.isFound()) {
+            throw new IllegalStateException("a Defender for Endpoint alert needs an anchor");
+        }
         ThreatEvent.Threat threat = event.threat();
         ObjectNode body = JsonNodeFactory.instance.objectNode()
-                .put("machineId", machineId(event.device()))
-                .put("reportId", event.eventId())
-                .put("eventTime", threat.detectedAt())
+                .put("machineId", anchor.machineId())
+                .put("reportId", anchor.reportId())
+                .put("eventTime", anchor.eventTime())
                 .put("severity", severity(threat.severity()))
                 .put("category", category(threat.categoryOrOther()))
                 .put("title", AlertText.title(event))
                 .put("description", limit(description(event), DESCRIPTION_MAX))
                 .put("recommendedAction", AlertText.recommendedAction(threat));
-        return new DefenderRequest(DefenderRequest.Operation.create, "POST", CREATE_PATH, body);
+        return new DefenderRequest(DefenderRequest.Service.defender, DefenderRequest.Operation.create, "POST", CREATE_PATH, body);
     }
 
     @Override
@@ -40,12 +44,12 @@ public class EndpointAlerts implements AlertApi {
         ObjectNode body = JsonNodeFactory.instance.objectNode()
                 .put("status", "Resolved")
                 .put("comment", AlertText.resolveComment(event));
-        return new DefenderRequest(DefenderRequest.Operation.resolve, "PATCH", "/api/alerts/" + alertId, body);
+        return new DefenderRequest(DefenderRequest.Service.defender, DefenderRequest.Operation.resolve, "PATCH", "/api/alerts/" + alertId, body);
     }
 
     @Override
     public DefenderRequest lookupRequest(PendingCreate pending) {
-        return new DefenderRequest(DefenderRequest.Operation.lookup, "GET",
+        return new DefenderRequest(DefenderRequest.Service.defender, DefenderRequest.Operation.lookup, "GET",
                 "/api/alerts?$filter=" + URLEncoder.encode("alertCreationTime ge " + AlertText.lookupSince(pending.startedAt()),
                         StandardCharsets.UTF_8).replace("+", "%20"),
                 null);
@@ -55,7 +59,7 @@ public class EndpointAlerts implements AlertApi {
     @Override
     public String matchingAlert(String body, ThreatEvent event, PendingCreate pending) {
         String machineId = machineId(event.device());
-        return AlertText.findByEventIdLine(body, pending.eventId(), alert -> machineId.equals(alert.path("machineId").asText()));
+        return AlertText.findByEventIdLine(body, pending.eventId(), alert -> machineId.equalsIgnoreCase(alert.path("machineId").asText()));
     }
 
     static String severity(Severity severity) {

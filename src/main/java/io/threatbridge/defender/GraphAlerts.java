@@ -27,7 +27,7 @@ public class GraphAlerts implements AlertApi {
     static final String ALERTS_PATH = "/security/alerts_v2";
 
     @Override
-    public DefenderRequest createRequest(ThreatEvent event) {
+    public DefenderRequest createRequest(ThreatEvent event, Anchor anchor) {
         ThreatEvent.Threat threat = event.threat();
         ObjectNode input = JsonNodeFactory.instance.objectNode()
                 .put("title", AlertText.title(event))
@@ -47,18 +47,18 @@ public class GraphAlerts implements AlertApi {
         }
         ObjectNode body = JsonNodeFactory.instance.objectNode();
         body.set("createAlertInput", input);
-        return new DefenderRequest(DefenderRequest.Operation.create, "POST", CREATE_PATH, body);
+        return new DefenderRequest(DefenderRequest.Service.graph, DefenderRequest.Operation.create, "POST", CREATE_PATH, body);
     }
 
     @Override
     public DefenderRequest resolveRequest(ThreatEvent event, String alertId) {
-        return new DefenderRequest(DefenderRequest.Operation.resolve, "PATCH", ALERTS_PATH + "/" + alertId,
+        return new DefenderRequest(DefenderRequest.Service.graph, DefenderRequest.Operation.resolve, "PATCH", ALERTS_PATH + "/" + alertId,
                 JsonNodeFactory.instance.objectNode().put("status", "resolved"));
     }
 
     @Override
     public DefenderRequest lookupRequest(PendingCreate pending) {
-        return new DefenderRequest(DefenderRequest.Operation.lookup, "GET",
+        return new DefenderRequest(DefenderRequest.Service.graph, DefenderRequest.Operation.lookup, "GET",
                 ALERTS_PATH + "?$filter=" + URLEncoder.encode("createdDateTime ge " + AlertText.lookupSince(pending.startedAt()),
                         StandardCharsets.UTF_8).replace("+", "%20"),
                 null);

@@ -13,8 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * whose calls keep failing (a circuit breaker: after {@link #FAILURES_TO_OPEN} failures in a row no
  * call for a pause that doubles from {@link #FIRST_PAUSE} up to {@link #LONGEST_PAUSE}; one call
  * then tries again). Only the delivery routes of that tenant wait here; every other tenant's route
- * runs on, and the waiting tenant's events stay on its queue. Kept per tenant and API: Graph and
- * Defender for Endpoint throttle and fail apart.
+ * runs on, and the waiting tenant's events stay on its queue. Kept per tenant and service: Graph,
+ * advanced hunting and Defender for Endpoint throttle and fail apart.
  */
 public class TenantGate {
 
@@ -25,27 +25,28 @@ public class TenantGate {
     private final Map<String, Instant> closedUntil = new ConcurrentHashMap<>();
     private final Map<String, Integer> failuresInARow = new ConcurrentHashMap<>();
 
-    public void close(Integration integration, long untilEpochMillis) {
-        closedUntil.merge(key(integration), Instant.ofEpochMilli(untilEpochMillis),
+    public void close(Integration integration, DefenderRequest request, long untilEpochMillis) {
+        closedUntil.merge(key(integration, request), Instant.ofEpochMilli(untilEpochMillis),
                 (a, b) -> a.isAfter(b) ? a : b);
     }
 
     /** A call to the tenant failed without an answer that blames the request (5xx, time-out, no connection). */
-    public void recordFailure(Integration integration) {
-        int failures = failuresInARow.merge(key(integration), 1, Integer::sum);
+    public void recordFailure(Integration integration, DefenderRequest request) {
+        int failures = failuresInARow.merge(key(integration, request), 1, Integer::sum);
         if (failures >= FAILURES_TO_OPEN) {
             int opened = failures - FAILURES_TO_OPEN;
             Duration pause = FIRST_PAUSE.multipliedBy(1L << Math.min(opened, 10));
-            close(integration, Instant.now().plus(pause.compareTo(LONGEST_PAUSE) > 0 ? LONGEST_PAUSE : pause).toEpochMilli());
+            close(integration, request, Instant.now().plus(pause.compareTo(LONGEST_PAUSE) > 0 ? LONGEST_PAUSE : pause).toEpochMilli());
         }
     }
 
-    public void recordSuccess(@ExchangeProperty("integration") Integration integration) {
-        failuresInARow.remove(key(integration));
+    public void recordSuccess(@ExchangeProperty("integration") Integration integration, @ExchangeProperty("request") DefenderRequest request) {
+        failuresInARow.remove(key(integration, request));
     }
 
-    public void awaitOpen(@ExchangeProperty("integration") Integration integration) throws InterruptedException {
-        String key = key(integration);
+    public void awaitOpen(@ExchangeProperty("integration") Integration integration, @ExchangeProperty("request") DefenderRequest request)
+            throws InterruptedException {
+        String key = key(integration, request);
         Instant until = closedUntil.get(key);
         while (until != null) {
             Duration wait = Duration.between(Instant.now(), until);
@@ -58,7 +59,8 @@ public class TenantGate {
         }
     }
 
-    private static String key(Integration integration) {
-        return integration.tenantId() + " " + integration.api();
+    /** A failure before any call (no request yet) counts against Defender for Endpoint's side. */
+    private static String key(Integration integration, DefenderRequest request) {
+        return integration.tenantId() + " " + (request == null ? DefenderRequest.Service.defender : request.service());
     }
 }

@@ -6,6 +6,7 @@ import org.apache.camel.ExchangeProperty;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,35 +14,60 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Keeps each tenant within Defender's quotas (bridge.defender.create-per-minute and
- * update-per-minute, bridge.graph.* for Graph): a sliding window of the calls made in the last
- * minute; a call that would exceed it waits until the oldest leaves the window. Only the delivery
- * routes of that tenant wait. The quota is the tenant's, so integrations on one tenant share it.
- * The window is kept in the store ({@link Ledger}), not in this process: with several bridge
- * instances, two integrations of one tenant may be delivered by two instances, and an instance that
- * takes an integration over from a dead one must see the calls that one made.
+ * Keeps each tenant within Microsoft's quotas, one sliding-window mechanism for all of them
+ * (interface.md section 2): Defender for Endpoint's creates per minute and updates per minute and
+ * per hour, Graph's creates and updates per minute, and advanced hunting's calls per minute and per
+ * hour. A call that would exceed any window of its quota waits until the oldest call leaves that
+ * window. Only the delivery routes of that tenant wait. The quota is the tenant's, so integrations
+ * on one tenant share it. The windows are kept in the store ({@link Ledger}), not in this process:
+ * with several bridge instances, two integrations of one tenant may be delivered by two instances,
+ * and an instance that takes an integration over from a dead one must see the calls that one made.
  */
 public class TenantPacer {
 
     private static final Logger LOG = LoggerFactory.getLogger(TenantPacer.class);
 
-    /** A quota per API: creates, and updates (resolves and look-ups) per window; 0 means no limit. */
-    public record Quota(int creates, int updates) {
+    /** At most {@code limit} calls in any {@code millis}; a limit of 0 or less is no limit. */
+    public record Window(int limit, long millis) {
     }
 
-    /** The calls counted in each quota's window, shared by every instance that uses the same store. */
+    /** The windows of one kind of call (a service's creates, or its other calls); none: unlimited. */
+    public record Quota(List<Window> windows) {
+
+        public Quota {
+            windows = windows.stream().filter(window -> window.limit() > 0).toList();
+        }
+
+        public static Quota of(Window... windows) {
+            return new Quota(List.of(windows));
+        }
+    }
+
+    /** Which quota a call counts against: creates, or everything else (resolves, look-ups, hunting queries). */
+    public record Kind(DefenderRequest.Service service, boolean create) {
+
+        public static Kind of(DefenderRequest request) {
+            return new Kind(request.service(), request.isCreate());
+        }
+
+        String label() {
+            return service + (create ? " create" : " update");
+        }
+    }
+
+    /** The calls counted in each quota's windows, shared by every instance that uses the same store. */
     public interface Ledger {
 
-        /** Counts the call when the window has room and returns 0, else returns the milliseconds until it may have. */
-        long countCall(String quotaKey, String callId, int limit, long windowMillis);
+        /** Counts the call when every window has room and returns 0, else returns the milliseconds until they may have. */
+        long countCall(String quotaKey, String callId, List<Window> windows);
 
         /** The call's answer came: it counts from now. */
         void recountCall(String quotaKey, String callId);
     }
 
     /**
-     * One call's place in its window. It counts from when the call was allowed until its answer
-     * came, then from the answer: Defender saw the call somewhere in between, so counting from the
+     * One call's place in its windows. It counts from when the call was allowed until its answer
+     * came, then from the answer: Microsoft saw the call somewhere in between, so counting from the
      * answer can never let the next window start early.
      */
     public static final class Slot {
@@ -56,35 +82,31 @@ public class TenantPacer {
 
     private static final Slot UNLIMITED = new Slot(null, null);
 
-    private final Map<Integration.Api, Quota> quotas;
-    private final long windowMillis;
+    private final Map<Kind, Quota> quotas;
     private final Ledger ledger;
     private final Map<String, ReentrantLock> waiting = new ConcurrentHashMap<>();
 
-    /** @param windowMillis the length of the window: a minute, shorter only in tests and benchmarks */
-    public TenantPacer(Map<Integration.Api, Quota> quotas, long windowMillis, Ledger ledger) {
+    public TenantPacer(Map<Kind, Quota> quotas, Ledger ledger) {
         this.quotas = Map.copyOf(quotas);
-        this.windowMillis = windowMillis;
         this.ledger = ledger;
     }
 
     /** Waits, if need be, until the call may go out within the tenant's quota, and counts it. */
     public Slot acquire(@ExchangeProperty("integration") Integration integration, @ExchangeProperty("request") DefenderRequest request)
             throws InterruptedException {
-        Quota quota = quotas.get(integration.api());
-        boolean create = request.operation() == DefenderRequest.Operation.create;
-        int limit = create ? quota.creates() : quota.updates();
-        if (limit <= 0) {
+        Kind kind = Kind.of(request);
+        Quota quota = quotas.get(kind);
+        if (quota == null || quota.windows().isEmpty()) {
             return UNLIMITED;
         }
-        String quotaKey = integration.tenantId() + " " + integration.api() + (create ? " create" : " update");
+        String quotaKey = integration.tenantId() + " " + kind.label();
         // the routes of this instance that wait for the same quota ask the store one at a time
         ReentrantLock turn = waiting.computeIfAbsent(quotaKey, key -> new ReentrantLock(true));
         turn.lockInterruptibly();
         try {
             Slot slot = new Slot(quotaKey, UUID.randomUUID().toString());
             long wait;
-            while ((wait = ledger.countCall(quotaKey, slot.callId, limit, windowMillis)) > 0) {
+            while ((wait = ledger.countCall(quotaKey, slot.callId, quota.windows())) > 0) {
                 TimeUnit.MILLISECONDS.sleep(wait);
             }
             return slot;

@@ -41,7 +41,7 @@ public class TenantTokens {
     private final String clientId;
     private final IClientCredential credential;
     private final String authorityUrl;
-    private final Map<Integration.Api, String> scopes;
+    private final Map<DefenderRequest.Service, String> scopes;
     private final Map<String, ConfidentialClientApplication> applications = new ConcurrentHashMap<>();
     private final Map<String, Token> tokens = new ConcurrentHashMap<>();
 
@@ -50,8 +50,8 @@ public class TenantTokens {
 
     /**
      * @param credential null in dry-run mode, where no token is ever asked for
-     * @param scopes the OAuth2 scope of each API (bridge.defender.scope, bridge.graph.scope) */
-    public TenantTokens(String clientId, IClientCredential credential, String authorityUrl, Map<Integration.Api, String> scopes) {
+     * @param scopes the OAuth2 scope of each service (bridge.defender.scope; bridge.graph.scope for Graph and hunting) */
+    public TenantTokens(String clientId, IClientCredential credential, String authorityUrl, Map<DefenderRequest.Service, String> scopes) {
         this.clientId = clientId;
         this.scopes = Map.copyOf(scopes);
         this.credential = credential;
@@ -90,12 +90,16 @@ public class TenantTokens {
         }
     }
 
-    /** The Authorization header value for a call to this integration's tenant. */
-    public String authorization(@ExchangeProperty("integration") Integration integration) {
+    /** The Authorization header value for a call to this integration's tenant, with a token for the request's service. */
+    public String authorization(@ExchangeProperty("integration") Integration integration, @ExchangeProperty("request") DefenderRequest request) {
+        return authorization(integration, request.service());
+    }
+
+    private String authorization(Integration integration, DefenderRequest.Service service) {
         if (credential == null) {
             throw new IllegalStateException("no Azure AD credential: the bridge runs in dry-run mode");
         }
-        String scope = scopes.get(integration.api());
+        String scope = scopes.get(service);
         String key = integration.tenantId() + " " + scope;
         Token token = tokens.get(key);
         if (token == null || Instant.now().isAfter(token.renewAt())) {
@@ -115,7 +119,7 @@ public class TenantTokens {
         }
         for (Integration integration : integrations) {
             if (integration.enabled()) {
-                CompletableFuture.runAsync(() -> authorization(integration)).exceptionally(failure -> {
+                CompletableFuture.runAsync(() -> services(integration).forEach(service -> authorization(integration, service))).exceptionally(failure -> {
                     LOG.warn("no token yet for integration {}: {}", integration.name(), failure.getCause() != null
                             ? failure.getCause().getMessage() : failure.getMessage());
                     return null;
@@ -124,9 +128,16 @@ public class TenantTokens {
         }
     }
 
-    /** Forgets the tenant's token after Defender refused it, so the next call gets a fresh one. */
-    public void invalidate(Integration integration) {
-        tokens.remove(integration.tenantId() + " " + scopes.get(integration.api()));
+    /** The services an integration calls: Defender for Endpoint and hunting (Graph's token) unless it is graph only. */
+    static List<DefenderRequest.Service> services(Integration integration) {
+        return integration.api().usesEndpoint()
+                ? List.of(DefenderRequest.Service.defender, DefenderRequest.Service.hunting)
+                : List.of(DefenderRequest.Service.graph);
+    }
+
+    /** Forgets the tenant's token after the service refused it, so the next call gets a fresh one. */
+    public void invalidate(Integration integration, DefenderRequest.Service service) {
+        tokens.remove(integration.tenantId() + " " + scopes.get(service));
     }
 
     private Token acquire(String tenantId, String scope) {

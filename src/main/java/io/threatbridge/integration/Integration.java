@@ -4,22 +4,25 @@ import io.threatbridge.event.Severity;
 
 import java.util.List;
 
-/** One entry of the integrations file: a customer's Defender tenant and which console accounts feed it. */
+/**
+ * One entry of the integrations file: a customer's tenant and which console accounts feed it.
+ * {@code apiUrl} is the Defender for Endpoint API's base URL for this tenant (a regional host).
+ */
 public record Integration(String name, String tenantId, List<String> accounts, FilterLevel filterLevel,
                           String apiUrl, Api api, boolean enabled) {
 
+    /** Where the integration's alerts go (interface.md section 3). */
     public enum Api {
-        endpoint("Defender"), graph("Graph");
+        /** Defender for Endpoint when the device has an anchor (an event Defender holds), Graph otherwise. */
+        auto,
+        /** Defender for Endpoint only: a device without an anchor is a dead letter. */
+        endpoint,
+        /** Microsoft Graph security alerts only. */
+        graph;
 
-        private final String service;
-
-        Api(String service) {
-            this.service = service;
-        }
-
-        /** How error messages name the service that answered. */
-        public String service() {
-            return service;
+        /** Whether the integration ever creates on Defender for Endpoint, and so needs anchors from hunting. */
+        public boolean usesEndpoint() {
+            return this != graph;
         }
     }
 

@@ -14,7 +14,7 @@ import java.util.Map;
 public class IntegrationRegistry {
 
     private final Path file;
-    private final Map<Integration.Api, String> defaultApiUrls;
+    private final String defenderApiUrl;
     private volatile Snapshot snapshot;
 
     private record Snapshot(Map<String, Integration> byName, Map<String, List<Integration>> byAccount) {
@@ -32,10 +32,11 @@ public class IntegrationRegistry {
         }
     }
 
-    public IntegrationRegistry(Path file, Map<Integration.Api, String> defaultApiUrls) {
+    /** @param defenderApiUrl bridge.defender.api-url, for entries that name no apiUrl */
+    public IntegrationRegistry(Path file, String defenderApiUrl) {
         this.file = file;
-        this.defaultApiUrls = Map.copyOf(defaultApiUrls);
-        this.snapshot = Snapshot.of(IntegrationsFile.load(file, defaultApiUrls));
+        this.defenderApiUrl = defenderApiUrl;
+        this.snapshot = Snapshot.of(IntegrationsFile.load(file, defenderApiUrl));
     }
 
     /** The integrations an account's events go to; an account none of them serves makes the event invalid. */
@@ -60,7 +61,7 @@ public class IntegrationRegistry {
      * stay (the exception says why); otherwise the new ones take over and are returned.
      */
     public List<Integration> reload() {
-        List<Integration> fresh = IntegrationsFile.load(file, defaultApiUrls);
+        List<Integration> fresh = IntegrationsFile.load(file, defenderApiUrl);
         snapshot = Snapshot.of(fresh);
         return fresh;
     }

@@ -14,7 +14,6 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -33,8 +32,8 @@ public final class IntegrationsFile {
     private IntegrationsFile() {
     }
 
-    /** @param defaultApiUrls bridge.defender.api-url and bridge.graph.api-url, for entries that name no apiUrl */
-    public static List<Integration> load(Path file, Map<Integration.Api, String> defaultApiUrls) {
+    /** @param defenderApiUrl bridge.defender.api-url, for entries that name no apiUrl */
+    public static List<Integration> load(Path file, String defenderApiUrl) {
         JsonNode root;
         try {
             root = YAML.readTree(Files.readString(file));
@@ -50,7 +49,7 @@ public final class IntegrationsFile {
         Set<String> names = new HashSet<>();
         int index = 0;
         for (JsonNode entry : root.get("integrations")) {
-            Integration integration = parseEntry(file, index++, entry, defaultApiUrls);
+            Integration integration = parseEntry(file, index++, entry, defenderApiUrl);
             if (!names.add(integration.name())) {
                 throw new IntegrationsFileException(where(file, index - 1, integration.name()) + "name is used by an earlier entry");
             }
@@ -59,7 +58,7 @@ public final class IntegrationsFile {
         return List.copyOf(result);
     }
 
-    private static Integration parseEntry(Path file, int index, JsonNode entry, Map<Integration.Api, String> defaultApiUrls) {
+    private static Integration parseEntry(Path file, int index, JsonNode entry, String defenderApiUrl) {
         if (!entry.isObject()) {
             throw new IntegrationsFileException(where(file, index, null) + "expected a mapping with name, tenantId, accounts");
         }
@@ -93,7 +92,7 @@ public final class IntegrationsFile {
             accounts.add(account.asText());
         }
         FilterLevel filterLevel = enumValue(at, "filterLevel", text(entry, "filterLevel"), FilterLevel.class, FilterLevel.CRITICAL);
-        Integration.Api api = enumValue(at, "api", text(entry, "api"), Integration.Api.class, Integration.Api.endpoint);
+        Integration.Api api = enumValue(at, "api", text(entry, "api"), Integration.Api.class, Integration.Api.auto);
         String apiUrl = text(entry, "apiUrl");
         if (apiUrl != null) {
             checkHttps(at, apiUrl);
@@ -103,7 +102,7 @@ public final class IntegrationsFile {
             throw new IntegrationsFileException(at + "enabled must be true or false, not " + enabled);
         }
         return new Integration(name, tenantId, List.copyOf(accounts), filterLevel,
-                trimSlash(apiUrl != null ? apiUrl : defaultApiUrls.get(api)), api, enabled == null || enabled.booleanValue());
+                trimSlash(apiUrl != null ? apiUrl : defenderApiUrl), api, enabled == null || enabled.booleanValue());
     }
 
     private static <E extends Enum<E>> E enumValue(String at, String key, String value, Class<E> type, E fallback) {

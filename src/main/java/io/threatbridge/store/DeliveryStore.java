@@ -14,6 +14,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * The bridge's memory over JDBC (H2 by default, PostgreSQL for several instances): which events each
@@ -50,14 +51,18 @@ public class DeliveryStore implements TenantPacer.Ledger, AutoCloseable {
         }
     }
 
-    /** Whether the event is done, its threat's alert and pending create: one statement for what the first steps of a delivery need. */
+    /**
+     * Whether the event is done, its threat's alert (and the API that made it) and pending create:
+     * one statement for what the first steps of a delivery need.
+     */
     public DeliveryState lookUp(String integration, String eventId, String threatId) {
-        return selectOne("SELECT d.event_id, a.alert_id, p.event_id, p.started_at FROM (VALUES (1)) AS one (x)"
+        return selectOne("SELECT d.event_id, a.alert_id, a.api, p.event_id, p.started_at, p.api FROM (VALUES (1)) AS one (x)"
                         + " LEFT JOIN delivered_event d ON d.integration = ? AND d.event_id = ?"
                         + " LEFT JOIN threat_alert a ON a.integration = ? AND a.threat_id = ?"
                         + " LEFT JOIN pending_create p ON p.integration = ? AND p.threat_id = ?",
-                row -> new DeliveryState(row.getString(1) != null, row.getString(2),
-                        row.getString(3) == null ? null : new PendingCreate(row.getString(3), row.getTimestamp(4).toInstant())),
+                row -> new DeliveryState(row.getString(1) != null, row.getString(2), row.getString(3),
+                        row.getString(4) == null ? null
+                                : new PendingCreate(row.getString(4), row.getTimestamp(5).toInstant(), row.getString(6))),
                 integration, eventId, integration, threatId, integration, threatId);
     }
 
@@ -77,9 +82,15 @@ public class DeliveryStore implements TenantPacer.Ledger, AutoCloseable {
                 row -> row.getString(1), integration, threatId);
     }
 
-    public void saveAlert(String integration, String threatId, String alertId, String eventId) {
-        if (!insertOnce("INSERT INTO threat_alert (integration, threat_id, alert_id, status, created_by_event, updated_at) VALUES (?, ?, ?, 'Active', ?, ?)",
-                integration, threatId, alertId, eventId, Timestamp.from(Instant.now()))) {
+    /** The API that made the threat's alert in an integration (endpoint or graph), or null when none was created yet. */
+    public String alertApi(String integration, String threatId) {
+        return selectOne("SELECT api FROM threat_alert WHERE integration = ? AND threat_id = ?",
+                row -> row.getString(1), integration, threatId);
+    }
+
+    public void saveAlert(String integration, String threatId, String alertId, String eventId, String api) {
+        if (!insertOnce("INSERT INTO threat_alert (integration, threat_id, alert_id, status, created_by_event, updated_at, api) VALUES (?, ?, ?, 'Active', ?, ?, ?)",
+                integration, threatId, alertId, eventId, Timestamp.from(Instant.now()), api)) {
             LOG.warn("threat {} in {} already had an alert; Defender alert {} is a second one", threatId, integration, alertId);
         }
     }
@@ -89,11 +100,12 @@ public class DeliveryStore implements TenantPacer.Ledger, AutoCloseable {
      * neither, so a crash in between cannot leave a recorded alert with a create still pending.
      */
     public void recordCreated(@ExchangeProperty("integrationName") String integration, @ExchangeProperty("threatId") String threatId,
-                              @ExchangeProperty("alertId") String alertId, @ExchangeProperty("eventId") String eventId) {
+                              @ExchangeProperty("alertId") String alertId, @ExchangeProperty("eventId") String eventId,
+                              @ExchangeProperty("alertApi") String api) {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
-            try (PreparedStatement alert = prepare(connection, "INSERT INTO threat_alert (integration, threat_id, alert_id, status, created_by_event, updated_at) VALUES (?, ?, ?, 'Active', ?, ?)",
-                    integration, threatId, alertId, eventId, Timestamp.from(Instant.now()));
+            try (PreparedStatement alert = prepare(connection, "INSERT INTO threat_alert (integration, threat_id, alert_id, status, created_by_event, updated_at, api) VALUES (?, ?, ?, 'Active', ?, ?, ?)",
+                    integration, threatId, alertId, eventId, Timestamp.from(Instant.now()), api);
                  PreparedStatement pending = prepare(connection, "DELETE FROM pending_create WHERE integration = ? AND threat_id = ?",
                          integration, threatId)) {
                 alert.executeUpdate();
@@ -112,17 +124,17 @@ public class DeliveryStore implements TenantPacer.Ledger, AutoCloseable {
             throw new StoreUnavailableException(e);
         }
         // the threat had an alert already (PostgreSQL ends a transaction at a failed insert: the rest alone)
-        saveAlert(integration, threatId, alertId, eventId);
+        saveAlert(integration, threatId, alertId, eventId, api);
         endCreate(integration, threatId);
     }
 
     /** Written before a create call goes out, removed once its answer is recorded. */
     public void beginCreate(@ExchangeProperty("integrationName") String integration, @ExchangeProperty("threatId") String threatId,
-                            @ExchangeProperty("eventId") String eventId) {
-        if (!insertOnce("INSERT INTO pending_create (integration, threat_id, event_id, started_at) VALUES (?, ?, ?, ?)",
-                integration, threatId, eventId, Timestamp.from(Instant.now()))) {
-            update("UPDATE pending_create SET event_id = ?, started_at = ? WHERE integration = ? AND threat_id = ?",
-                    eventId, Timestamp.from(Instant.now()), integration, threatId);
+                            @ExchangeProperty("eventId") String eventId, @ExchangeProperty("alertApi") String api) {
+        if (!insertOnce("INSERT INTO pending_create (integration, threat_id, event_id, started_at, api) VALUES (?, ?, ?, ?, ?)",
+                integration, threatId, eventId, Timestamp.from(Instant.now()), api)) {
+            update("UPDATE pending_create SET event_id = ?, started_at = ?, api = ? WHERE integration = ? AND threat_id = ?",
+                    eventId, Timestamp.from(Instant.now()), api, integration, threatId);
         }
     }
 
@@ -135,14 +147,31 @@ public class DeliveryStore implements TenantPacer.Ledger, AutoCloseable {
                 Timestamp.from(Instant.now()), integration, threatId);
     }
 
+    /** The anchor remembered for a tenant's machine, or null when none is. */
+    public RememberedAnchor rememberedAnchor(String tenantId, String machineId) {
+        return selectOne("SELECT event_time, report_id, found_at FROM device_anchor WHERE tenant_id = ? AND machine_id = ?",
+                row -> new RememberedAnchor(row.getString(1), row.getString(2), row.getTimestamp(3).toInstant()), tenantId, machineId);
+    }
+
+    /** Remembers what hunting answered for a tenant's machine: an event, or (both null) none. */
+    public void rememberAnchor(String tenantId, String machineId, String eventTime, String reportId) {
+        Timestamp now = Timestamp.from(Instant.now());
+        if (!insertOnce("INSERT INTO device_anchor (tenant_id, machine_id, event_time, report_id, found_at) VALUES (?, ?, ?, ?, ?)",
+                tenantId, machineId, eventTime, reportId, now)) {
+            update("UPDATE device_anchor SET event_time = ?, report_id = ?, found_at = ? WHERE tenant_id = ? AND machine_id = ?",
+                    eventTime, reportId, now, tenantId, machineId);
+        }
+    }
+
     /**
-     * Counts a call against a quota that every instance on this store shares: when fewer than
-     * {@code limit} calls were counted in the last {@code windowMillis} (the database's clock), this
-     * one is counted from now and 0 is returned; otherwise nothing is counted, and the result is how
-     * many milliseconds remain until the oldest call leaves the window.
+     * Counts a call against a quota that every instance on this store shares: when each window has
+     * room (fewer than its limit counted in its last milliseconds, by the database's clock), this
+     * call is counted from now and 0 is returned; otherwise nothing is counted, and the result is how
+     * many milliseconds remain until the fullest window has room.
      */
     @Override
-    public long countCall(String quotaKey, String callId, int limit, long windowMillis) {
+    public long countCall(String quotaKey, String callId, List<TenantPacer.Window> windows) {
+        long longest = windows.stream().mapToLong(TenantPacer.Window::millis).max().orElse(0);
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
@@ -154,15 +183,18 @@ public class DeliveryStore implements TenantPacer.Ledger, AutoCloseable {
                 }
                 long now = databaseMillis(connection);
                 try (PreparedStatement expired = prepare(connection, "DELETE FROM quota_call WHERE quota_key = ? AND counted_at <= ?",
-                        quotaKey, now - windowMillis)) {
+                        quotaKey, now - longest)) {
                     expired.executeUpdate();
                 }
                 long wait = 0;
-                try (PreparedStatement counted = prepare(connection, "SELECT COUNT(*), MIN(counted_at) FROM quota_call WHERE quota_key = ?",
-                        quotaKey); ResultSet row = counted.executeQuery()) {
-                    row.next();
-                    if (row.getInt(1) >= limit) {
-                        wait = Math.max(1, row.getLong(2) + windowMillis - now);
+                for (TenantPacer.Window window : windows) {
+                    try (PreparedStatement counted = prepare(connection,
+                            "SELECT COUNT(*), MIN(counted_at) FROM quota_call WHERE quota_key = ? AND counted_at > ?",
+                            quotaKey, now - window.millis()); ResultSet row = counted.executeQuery()) {
+                        row.next();
+                        if (row.getInt(1) >= window.limit()) {
+                            wait = Math.max(wait, Math.max(1, row.getLong(2) + window.millis() - now));
+                        }
                     }
                 }
                 if (wait == 0) {

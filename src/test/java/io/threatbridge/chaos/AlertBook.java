@@ -25,7 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class AlertBook implements ResponseDefinitionTransformerV2 {
 
-    public record Created(String prefix, String alertId, String reportId) {
+    /** @param eventId the event the create was for, from its description's "Event id" line */
+    public record Created(String prefix, String alertId, String eventId) {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -66,7 +67,8 @@ public final class AlertBook implements ResponseDefinitionTransformerV2 {
                     .put("description", body.path("description").asText())
                     .put("title", body.path("title").asText());
             alerts.computeIfAbsent(prefix, p -> new CopyOnWriteArrayList<>()).add(alert);
-            created.add(new Created(prefix, id, body.path("reportId").asText()));
+            // the event is named by the description's "Event id" line: the reportId is the device's anchor
+            created.add(new Created(prefix, id, eventIdOf(body.path("description").asText())));
             alertIds.add(prefix + " " + id);
             return json(200, alert.toString());
         }
@@ -84,6 +86,11 @@ public final class AlertBook implements ResponseDefinitionTransformerV2 {
             return json(200, JSON.createObjectNode().put("id", id).put("status", "Resolved").toString());
         }
         return json(404, "{}");
+    }
+
+    private static String eventIdOf(String description) {
+        return description.lines().filter(line -> line.startsWith("Event id: ")).map(line -> line.substring("Event id: ".length()))
+                .findFirst().orElse("");
     }
 
     public List<Created> created() {

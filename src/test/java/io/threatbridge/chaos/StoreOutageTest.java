@@ -97,7 +97,8 @@ class StoreOutageTest {
             // answered late enough to cut the store while the call is out
             microsoft.stubCreate("/sc", okJson("{\"id\":\"da-sc\"}").withFixedDelay(1500), 1);
             // what Defender lists when asked: the alert the create made
-            ObjectNode made = new EndpointAlerts().createRequest(new EventValidator().validate(active)).body().deepCopy();
+            ObjectNode made = new EndpointAlerts().createRequest(new EventValidator().validate(active), microsoft.sampleAnchor("tenant-sc"))
+                    .body().deepCopy();
             made.put("id", "da-sc");
             microsoft.stub(get(urlPathEqualTo("/sc/api/alerts")).willReturn(okJson("{\"value\":[" + made + "]}")));
             Map<String, String> settings = liveOnStoreBehind(database, microsoft);

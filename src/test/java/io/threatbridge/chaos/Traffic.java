@@ -130,7 +130,7 @@ final class Traffic implements AutoCloseable {
     /** Creates per "integration-prefix threat". */
     private Map<String, Long> createsPerThreat() {
         return book.created().stream().collect(Collectors.groupingBy(
-                c -> c.prefix() + " " + workload.threatOfEvent.get(c.reportId()), Collectors.counting()));
+                c -> c.prefix() + " " + workload.threatOfEvent.get(c.eventId()), Collectors.counting()));
     }
 
     /**

@@ -13,6 +13,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The CreateAlertByReference and resolve bodies of interface.md section 5. */
@@ -22,23 +24,26 @@ class EndpointAlertsTest {
     private final EventValidator validator = new EventValidator();
     private final EndpointAlerts mapper = new EndpointAlerts();
 
+    /** An anchor as hunting returns it: a seven-digit fraction, a numeric report id. */
+    static final Anchor ANCHOR = new Anchor("1e5bc9d7e413ddd7902c2932e418702b84d0cc07", "2026-11-27T09:58:12.4431178Z", "77123");
+
     private ThreatEvent event(ObjectNode json) {
         return validator.validate(json.toString());
     }
 
     @Test
     void fullEventMapsEveryField() throws Exception {
-        DefenderRequest request = mapper.createRequest(event(Events.sample("critical-mitm.json")));
+        DefenderRequest request = mapper.createRequest(event(Events.sample("critical-mitm.json")), ANCHOR);
         assertEquals("POST", request.method());
         assertEquals("/api/alerts/CreateAlertByReference", request.path());
         JsonNode expected = JSON.readTree("""
                 {
                   "machineId": "1e5bc9d7e413ddd7902c2932e418702b84d0cc07",
-                  "reportId": "5b0e3c1e-8d0f-4a57-9d3e-0c1f2a3b4c5d",
-                  "eventTime": "2026-11-27T10:15:30Z",
+                  "reportId": "77123",
+                  "eventTime": "2026-11-27T09:58:12.4431178Z",
                   "severity": "High",
                   "category": "CredentialAccess",
-                  "title": "Man-in-the-middle (ARP) on Ann's Pixel (dev-9)",
+                  "title": "Man-in-the-middle (ARP) on Ann's Pixel (dev-9) [thr-42]",
                   "description": "Mobile threat reported by the mobile threat defense console.\\nThreat: Man-in-the-middle (ARP) (ARP_MITM)\\nCategory: NETWORK\\nDetected at: 2026-11-27T10:15:30Z\\nDevice: Ann's Pixel\\nModel: Pixel 8\\nDevice id: dev-9\\nDefender machine id: 1e5bc9d7e413ddd7902c2932e418702b84d0cc07\\nOperating system: ANDROID 15\\nManaged: yes (Intune)\\nUser: Ann Lee\\nUser e-mail: ann@contoso.com\\nConsole account: acme\\nEvent id: 5b0e3c1e-8d0f-4a57-9d3e-0c1f2a3b4c5d\\nForensics:\\nattackerIp: 10.0.0.66\\nssid: CoffeeShop\\nbssid: aa:bb:cc:dd:ee:ff",
                   "recommendedAction": "Disconnect from the Wi-Fi network"
                 }""");
@@ -47,12 +52,37 @@ class EndpointAlertsTest {
     }
 
     @Test
-    void minimalEventFallsBackToDeviceIdAndCategoryDefaults() {
-        DefenderRequest request = mapper.createRequest(event(Events.sample("critical-phishing-no-user.json")));
+    void theAnchorNamesTheEventNotTheVendorsFacts() {
+        Anchor other = new Anchor("aaaaaaaaaabbbbbbbbbbccccccccccdddddddddd", "2026-11-20T01:02:03.0000001Z", "9");
+        JsonNode body = mapper.createRequest(event(Events.sample("critical-mitm.json")), other).body();
+        assertEquals(other.machineId(), body.get("machineId").asText());
+        assertEquals("9", body.get("reportId").asText());
+        assertEquals("2026-11-20T01:02:03.0000001Z", body.get("eventTime").asText(), "exactly as hunting returned it");
+        assertTrue(body.get("description").asText().contains("Detected at: 2026-11-27T10:15:30Z"), "the threat's own time is in the text");
+        assertThrows(IllegalStateException.class, () -> mapper.createRequest(event(Events.sample("critical-mitm.json")), Anchor.NONE));
+    }
+
+    @Test
+    void twoThreatsOnOneDeviceNeverShareATitle() {
+        ObjectNode first = Events.sample("critical-mitm.json");
+        ObjectNode second = Events.with(first, "threat.id", TextNode.valueOf("thr-43"));
+        String a = mapper.createRequest(event(first), ANCHOR).body().get("title").asText();
+        String b = mapper.createRequest(event(second), ANCHOR).body().get("title").asText();
+        assertNotEquals(a, b, "Defender would merge the second into the first");
+        ObjectNode longName = Events.with(first, "threat.name", TextNode.valueOf("N".repeat(400)));
+        String c = mapper.createRequest(event(longName), ANCHOR).body().get("title").asText();
+        String d = mapper.createRequest(event(Events.with(longName, "threat.id", TextNode.valueOf("thr-43"))), ANCHOR).body().get("title").asText();
+        assertNotEquals(c, d, "the cut takes the name, never the threat's tag");
+        ObjectNode oddId = Events.with(first, "threat.id", TextNode.valueOf("id with spaces \u2603 and more than sixty-four characters ....................."));
+        assertTrue(mapper.createRequest(event(oddId), ANCHOR).body().get("title").asText().matches(".* \\[threat [0-9a-f]{16}\\]"));
+    }
+
+    @Test
+    void minimalEventFallsBackToCategoryDefaults() {
+        DefenderRequest request = mapper.createRequest(event(Events.sample("critical-phishing-no-user.json")), ANCHOR);
         JsonNode body = request.body();
-        assertEquals("dev-unmanaged-77", body.get("machineId").asText(), "no defenderMachineId: device.id");
         assertEquals("InitialAccess", body.get("category").asText());
-        assertEquals("Phishing link opened on dev-unmanaged-77", body.get("title").asText());
+        assertEquals("Phishing link opened on dev-unmanaged-77 [thr-88]", body.get("title").asText());
         assertEquals(AlertText.defaultAction(io.threatbridge.event.Category.PHISHING), body.get("recommendedAction").asText());
         String description = body.get("description").asText();
         assertFalse(description.contains("User"), "no user line without a user");
@@ -65,7 +95,7 @@ class EndpointAlertsTest {
     void missingCategoryIsOther() {
         ObjectNode json = (ObjectNode) Events.without(Events.sample("critical-mitm.json"), "threat.category");
         json = Events.without(json, "threat.recommendedAction");
-        JsonNode body = mapper.createRequest(event(json)).body();
+        JsonNode body = mapper.createRequest(event(json), ANCHOR).body();
         assertEquals("SuspiciousActivity", body.get("category").asText());
         assertEquals(AlertText.defaultAction(io.threatbridge.event.Category.OTHER), body.get("recommendedAction").asText());
     }
@@ -74,14 +104,14 @@ class EndpointAlertsTest {
     @CsvSource({"CRITICAL, High", "ELEVATED, Medium", "LOW, Low", "NORMAL, Low"})
     void severityMapping(String severity, String defender) {
         ObjectNode json = Events.with(Events.sample("critical-mitm.json"), "threat.severity", TextNode.valueOf(severity));
-        assertEquals(defender, mapper.createRequest(event(json)).body().get("severity").asText());
+        assertEquals(defender, mapper.createRequest(event(json), ANCHOR).body().get("severity").asText());
     }
 
     @ParameterizedTest
     @CsvSource({"NETWORK, CredentialAccess", "DEVICE, PrivilegeEscalation", "APP, Malware", "PHISHING, InitialAccess", "OTHER, SuspiciousActivity"})
     void categoryMapping(String category, String defender) {
         ObjectNode json = Events.with(Events.sample("critical-mitm.json"), "threat.category", TextNode.valueOf(category));
-        assertEquals(defender, mapper.createRequest(event(json)).body().get("category").asText());
+        assertEquals(defender, mapper.createRequest(event(json), ANCHOR).body().get("category").asText());
     }
 
     @Test
@@ -92,16 +122,17 @@ class EndpointAlertsTest {
             forensics.put("key" + i, "value-" + "v".repeat(20));
         }
         json.set("forensics", forensics);
-        JsonNode body = mapper.createRequest(event(json)).body();
+        JsonNode body = mapper.createRequest(event(json), ANCHOR).body();
         assertEquals(256, body.get("title").asText().length());
-        assertTrue(body.get("title").asText().startsWith("N".repeat(255)));
+        assertTrue(body.get("title").asText().startsWith("N".repeat(200)));
+        assertTrue(body.get("title").asText().endsWith("\u2026 [thr-42]"), body.get("title").asText());
         assertEquals(8000, body.get("description").asText().length());
         assertTrue(body.get("description").asText().endsWith("\u2026"), "a cut is marked");
     }
 
     @Test
     void nestedForensicsBecomeDottedKeyLines() {
-        JsonNode body = mapper.createRequest(event(Events.sample("elevated-malicious-app.json"))).body();
+        JsonNode body = mapper.createRequest(event(Events.sample("elevated-malicious-app.json")), ANCHOR).body();
         String description = body.get("description").asText();
         assertTrue(description.contains("\napp.package: com.flash.pro\n"), description);
         assertTrue(description.contains("\npermissions: [\"READ_SMS\",\"ACCESSIBILITY\"]"), description);

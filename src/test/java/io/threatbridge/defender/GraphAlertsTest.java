@@ -33,7 +33,7 @@ public class GraphAlertsTest {
 
     @Test
     void fullEventNamesDeviceUserAndAttacker() throws Exception {
-        DefenderRequest request = graph.createRequest(event("critical-mitm.json"));
+        DefenderRequest request = graph.createRequest(event("critical-mitm.json"), null);
         assertEquals("POST", request.method());
         assertEquals("/security/alerts_v2/createAlert", request.path());
         JsonNode expected = expected("create-full.json");
@@ -44,14 +44,14 @@ public class GraphAlertsTest {
     @Test
     void minimalEventNamesOnlyTheDeviceById() throws Exception {
         JsonNode expected = expected("create-minimal.json");
-        assertEquals(expected, graph.createRequest(event("critical-phishing-no-user.json")).body());
+        assertEquals(expected, graph.createRequest(event("critical-phishing-no-user.json"), null).body());
     }
 
     @ParameterizedTest
     @CsvSource({"CRITICAL,high", "ELEVATED,medium", "LOW,low", "NORMAL,informational"})
     void severities(String severity, String graphSeverity) {
         ThreatEvent event = validator.validate(Events.event("e", "acme", "t", severity, "ACTIVE").toString());
-        assertEquals(graphSeverity, graph.createRequest(event).body().at("/createAlertInput/severity").asText());
+        assertEquals(graphSeverity, graph.createRequest(event, null).body().at("/createAlertInput/severity").asText());
     }
 
     @Test
@@ -64,7 +64,7 @@ public class GraphAlertsTest {
 
     @Test
     void anUnansweredCreateIsFoundByItsEventIdLine() {
-        PendingCreate pending = new PendingCreate("ev-7", Instant.parse("2026-11-28T10:00:00Z"));
+        PendingCreate pending = new PendingCreate("ev-7", Instant.parse("2026-11-28T10:00:00Z"), "graph");
         DefenderRequest lookup = graph.lookupRequest(pending);
         assertEquals("GET", lookup.method());
         assertEquals("/security/alerts_v2?$filter=createdDateTime%20ge%202026-11-28T09%3A50%3A00Z", lookup.path());

@@ -19,8 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class IntegrationsFileTest {
 
-    private static final Map<Integration.Api, String> URLS = Map.of(
-            Integration.Api.endpoint, "https://api.security.microsoft.com/", Integration.Api.graph, "https://graph.microsoft.com/beta");
+    private static final String URLS = "https://api.security.microsoft.com/";
 
     @TempDir
     Path dir;
@@ -38,13 +37,13 @@ class IntegrationsFileTest {
         Integration contoso = integrations.get(0);
         assertEquals(FilterLevel.CRITICAL, contoso.filterLevel());
         assertEquals("https://api.security.microsoft.com", contoso.apiUrl(), "default API URL, no trailing slash");
-        assertEquals(Integration.Api.endpoint, contoso.api());
+        assertEquals(Integration.Api.auto, contoso.api(), "auto is the default");
         assertTrue(contoso.enabled());
         assertEquals("https://eu.api.security.microsoft.com", integrations.get(1).apiUrl());
         assertEquals(List.of("fabrikam", "fabrikam-eu"), integrations.get(1).accounts());
         Integration graph = integrations.get(2);
         assertEquals(Integration.Api.graph, graph.api());
-        assertEquals("https://graph.microsoft.com/beta", graph.apiUrl(), "bridge.graph.api-url for a graph entry");
+        assertEquals("https://api.security.microsoft.com", graph.apiUrl(), "apiUrl is Defender for Endpoint's, whatever the api");
     }
 
     @Test
@@ -61,7 +60,7 @@ class IntegrationsFileTest {
                         "integrations[0] (a): filterLevel 'HIGH' is not one of CRITICAL, ELEVATED_AND_ABOVE, LOW_AND_ABOVE, NORMAL_AND_ABOVE"),
                 arguments("- {name: a, accounts: [x]}", "integrations[0] (a): tenantId is missing"),
                 arguments("- {name: a, tenantId: '', accounts: [x]}", "integrations[0] (a): tenantId is missing"),
-                arguments("- {name: a, tenantId: t1, accounts: [x], api: soap}", "integrations[0] (a): api 'soap' is not one of endpoint, graph"),
+                arguments("- {name: a, tenantId: t1, accounts: [x], api: soap}", "integrations[0] (a): api 'soap' is not one of auto, endpoint, graph"),
                 arguments("- {name: 'a b', tenantId: t1, accounts: [x]}", "integrations[0] (a b): name must be 1-64 of [A-Za-z0-9._-]"),
                 arguments("- {tenantId: t1, accounts: [x]}", "integrations[0]: name must be 1-64"),
                 arguments("- {name: a, tenantId: t1, accounts: []}", "integrations[0] (a): accounts must be a non-empty list"),

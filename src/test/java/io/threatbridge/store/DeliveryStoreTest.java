@@ -1,5 +1,7 @@
 package io.threatbridge.store;
 
+import io.threatbridge.defender.TenantPacer;
+
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -40,10 +42,10 @@ class DeliveryStoreTest {
         try (DeliveryStore store = new DeliveryStore(settings.get("bridge.store.url"), settings.get("bridge.store.user"), null)) {
             assertFalse(store.isDone("contoso", "ev-1"));
             assertNull(store.alertId("contoso", "thr-1"));
-            store.saveAlert("contoso", "thr-1", "da-1", "ev-1");
+            store.saveAlert("contoso", "thr-1", "da-1", "ev-1", "endpoint");
             store.markDone("contoso", "ev-1", "created", "da-1");
             store.markDone("contoso", "ev-1", "created", "da-1");
-            store.saveAlert("contoso", "thr-1", "da-2", "ev-9");
+            store.saveAlert("contoso", "thr-1", "da-2", "ev-9", "graph");
             store.markResolved("contoso", "thr-1");
         }
         // opened again: Flyway finds its schema in place and the rows are still there
@@ -51,6 +53,7 @@ class DeliveryStoreTest {
             assertTrue(store.isDone("contoso", "ev-1"));
             assertFalse(store.isDone("fabrikam", "ev-1"), "per integration");
             assertEquals("da-1", store.alertId("contoso", "thr-1"), "the first alert of a threat stays its alert");
+            assertEquals("endpoint", store.alertApi("contoso", "thr-1"), "and the API that made it");
             assertNull(store.alertId("fabrikam", "thr-1"));
         }
     }
@@ -59,24 +62,25 @@ class DeliveryStoreTest {
     @ValueSource(strings = {"h2", "postgres"})
     void aDeliveryReadsItsStateInOneLookAndRecordsACreateWithItsPendingRowGone(String kind) throws Exception {
         try (DeliveryStore store = open(kind)) {
-            assertEquals(new DeliveryState(false, null, null), store.lookUp("contoso", "ev-1", "thr-1"));
+            assertEquals(new DeliveryState(false, null, null, null), store.lookUp("contoso", "ev-1", "thr-1"));
 
-            store.beginCreate("contoso", "thr-1", "ev-1");
+            store.beginCreate("contoso", "thr-1", "ev-1", "graph");
             DeliveryState pending = store.lookUp("contoso", "ev-1", "thr-1");
             assertFalse(pending.done());
             assertNull(pending.alertId());
             assertEquals("ev-1", pending.pending().eventId());
+            assertEquals("graph", pending.pending().api(), "the API the create went to, where its look-up goes");
 
-            store.recordCreated("contoso", "thr-1", "da-1", "ev-1");
+            store.recordCreated("contoso", "thr-1", "da-1", "ev-1", "graph");
             store.markDone("contoso", "ev-1", "created", "da-1");
-            assertEquals(new DeliveryState(true, "da-1", null), store.lookUp("contoso", "ev-1", "thr-1"));
-            assertEquals(new DeliveryState(false, null, null), store.lookUp("fabrikam", "ev-1", "thr-1"), "per integration");
+            assertEquals(new DeliveryState(true, "da-1", "graph", null), store.lookUp("contoso", "ev-1", "thr-1"));
+            assertEquals(new DeliveryState(false, null, null, null), store.lookUp("fabrikam", "ev-1", "thr-1"), "per integration");
 
             // a second create for the threat (another instance's, say): its pending row still goes,
             // the first alert stays the threat's
-            store.beginCreate("contoso", "thr-1", "ev-2");
-            store.recordCreated("contoso", "thr-1", "da-2", "ev-2");
-            assertEquals(new DeliveryState(false, "da-1", null), store.lookUp("contoso", "ev-2", "thr-1"));
+            store.beginCreate("contoso", "thr-1", "ev-2", "endpoint");
+            store.recordCreated("contoso", "thr-1", "da-2", "ev-2", "endpoint");
+            assertEquals(new DeliveryState(false, "da-1", "graph", null), store.lookUp("contoso", "ev-2", "thr-1"));
         }
     }
 
@@ -88,22 +92,22 @@ class DeliveryStoreTest {
         // two stores on one database, as two bridge instances have
         try (DeliveryStore one = new DeliveryStore(settings.get("bridge.store.url"), settings.get("bridge.store.user"), null);
              DeliveryStore other = new DeliveryStore(settings.get("bridge.store.url"), settings.get("bridge.store.user"), null)) {
-            assertEquals(0, one.countCall(tenant, "call-1", 2, 60_000));
-            assertEquals(0, other.countCall(tenant, "call-2", 2, 60_000));
-            long wait = one.countCall(tenant, "call-3", 2, 60_000);
+            assertEquals(0, one.countCall(tenant, "call-1", windows(2, 60_000)));
+            assertEquals(0, other.countCall(tenant, "call-2", windows(2, 60_000)));
+            long wait = one.countCall(tenant, "call-3", windows(2, 60_000));
             assertTrue(wait > 50_000 && wait <= 60_000, "the third call waits for the first to leave the window: " + wait);
-            assertEquals(0, other.countCall("tenant-b endpoint create", "call-4", 2, 60_000), "another tenant's quota is its own");
+            assertEquals(0, other.countCall("tenant-b endpoint create", "call-4", windows(2, 60_000)), "another tenant's quota is its own");
 
             // an answered call counts from its answer: answered 300 ms after it was counted, it holds
             // its slot for a whole window from then, not only for what is left of the first one
             String answered = "tenant-d endpoint create";
             long countedAt = System.currentTimeMillis();
-            assertEquals(0, one.countCall(answered, "slow-call", 1, 500));
+            assertEquals(0, one.countCall(answered, "slow-call", windows(1, 500)));
             await().until(() -> System.currentTimeMillis() >= countedAt + 300);
             long answeredAt = System.currentTimeMillis();
             one.recountCall(answered, "slow-call");
             await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
-                    .until(() -> other.countCall(answered, "next-call", 1, 500) == 0);
+                    .until(() -> other.countCall(answered, "next-call", windows(1, 500)) == 0);
             long free = System.currentTimeMillis() - answeredAt;
             assertTrue(free >= 500 - CLOCK_GRANULARITY_MS, "the next call waited a window from the answer: " + free + " ms");
 
@@ -115,7 +119,7 @@ class DeliveryStoreTest {
                 for (int i = 0; i < 8; i++) {
                     DeliveryStore store = i % 2 == 0 ? one : other;
                     String call = "race-" + i;
-                    waits.add(threads.submit(() -> store.countCall(race, call, 3, 60_000)));
+                    waits.add(threads.submit(() -> store.countCall(race, call, windows(3, 60_000))));
                 }
                 long counted = 0;
                 for (Future<Long> each : waits) {
@@ -125,6 +129,44 @@ class DeliveryStoreTest {
             } finally {
                 threads.shutdownNow();
             }
+        }
+    }
+
+    private static List<TenantPacer.Window> windows(int limit, long millis) {
+        return List.of(new TenantPacer.Window(limit, millis));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void everyWindowOfAQuotaIsKept(String kind) throws Exception {
+        try (DeliveryStore store = open(kind)) {
+            // 3 a "minute" of 400 ms, 5 an "hour" of 60 s: the minute frees up, the hour does not
+            List<TenantPacer.Window> windows = List.of(new TenantPacer.Window(3, 400), new TenantPacer.Window(5, 60_000));
+            int counted = 0;
+            long start = System.currentTimeMillis();
+            while (System.currentTimeMillis() - start < 3000 && counted < 6) {
+                if (store.countCall("tenant-h defender update", "c" + counted, windows) == 0) {
+                    counted++;
+                }
+            }
+            assertEquals(5, counted, "the hourly limit holds once the minute has room again");
+            long wait = store.countCall("tenant-h defender update", "c-over", windows);
+            assertTrue(wait > 50_000, "the wait is the hour's: " + wait);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void anAnchorIsRememberedPerTenantAndMachine(String kind) throws Exception {
+        try (DeliveryStore store = open(kind)) {
+            assertNull(store.rememberedAnchor("t1", "ab"));
+            store.rememberAnchor("t1", "ab", "2026-11-27T09:58:12.4431178Z", "77");
+            store.rememberAnchor("t2", "ab", null, null);
+            assertEquals("77", store.rememberedAnchor("t1", "ab").reportId());
+            assertEquals("2026-11-27T09:58:12.4431178Z", store.rememberedAnchor("t1", "ab").eventTime(), "exactly as given");
+            assertNull(store.rememberedAnchor("t2", "ab").eventTime(), "a machine Defender held no event of");
+            store.rememberAnchor("t1", "ab", "2026-11-28T00:00:00Z", "78");
+            assertEquals("78", store.rememberedAnchor("t1", "ab").reportId(), "a fresh anchor replaces the old");
         }
     }
 
