@@ -19,10 +19,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The benchmark's Defender: answers at once, counts creates per integration (path prefix), records
- * enqueue-to-Defender latency from a send time the benchmark puts into each event id
- * ("...-at-<epoch millis>"), enforces a per-tenant quota like Defender's (429 beyond it), and can be
- * told that a tenant is down (503).
+ * The benchmark's Defender: answers at once, counts creates and updates per integration (path
+ * prefix), records enqueue-to-Defender latency from a send time the benchmark puts into each event
+ * id ("...-at-<epoch millis>", read from the description's "Event id" line), enforces per-tenant
+ * quotas like Defender's (429 beyond them: creates per window; updates per window and per 60
+ * windows, Defender's 100 a minute and 1,500 an hour), and can be told that a tenant is down (503).
  */
 public final class BenchDefender implements ResponseDefinitionTransformerV2 {
 
@@ -31,6 +32,11 @@ public final class BenchDefender implements ResponseDefinitionTransformerV2 {
     final Map<String, AtomicLong> creates = new ConcurrentHashMap<>();
     final Map<String, List<Long>> latencies = new ConcurrentHashMap<>();
     final AtomicLong throttled = new AtomicLong();
+    final AtomicLong updates = new AtomicLong();
+    private final List<Long> updateTimes = Collections.synchronizedList(new ArrayList<>());
+    private final Map<String, Deque<Long>> updateWindows = new ConcurrentHashMap<>();
+    private volatile int updatesPerWindow;
+    private volatile int updatesPerHour;
     final Set<String> down = ConcurrentHashMap.newKeySet();
     private final Map<String, Deque<Long>> windows = new ConcurrentHashMap<>();
     private volatile int quota;
@@ -43,7 +49,26 @@ public final class BenchDefender implements ResponseDefinitionTransformerV2 {
         this.windowMillis = window;
     }
 
+    /** Updates: at most perWindow in a window and perHour in 60 windows (0: no limit). */
+    void enforceUpdateQuota(int perWindow, int perHour, long window) {
+        this.updatesPerWindow = perWindow;
+        this.updatesPerHour = perHour;
+        this.windowMillis = window;
+    }
+
+    /** When each update was answered, in order. */
+    List<Long> updateTimes() {
+        synchronized (updateTimes) {
+            return new ArrayList<>(updateTimes);
+        }
+    }
+
     void reset() {
+        updates.set(0);
+        updateTimes.clear();
+        updateWindows.clear();
+        updatesPerWindow = 0;
+        updatesPerHour = 0;
         creates.clear();
         latencies.clear();
         windows.clear();
@@ -74,10 +99,26 @@ public final class BenchDefender implements ResponseDefinitionTransformerV2 {
         if (down.contains(prefix)) {
             return json(503, "{\"error\":{\"code\":\"ServiceUnavailable\",\"message\":\"down for the benchmark\"}}");
         }
+        long now = System.currentTimeMillis();
         if (!path.endsWith("/CreateAlertByReference")) {
+            if (updatesPerWindow > 0 || updatesPerHour > 0) {
+                Deque<Long> window = updateWindows.computeIfAbsent(prefix, p -> new ArrayDeque<>());
+                synchronized (window) {
+                    while (!window.isEmpty() && window.peekFirst() <= now - 60 * windowMillis) {
+                        window.pollFirst();
+                    }
+                    long inWindow = window.stream().filter(t -> t > now - windowMillis).count();
+                    if (updatesPerWindow > 0 && inWindow >= updatesPerWindow || updatesPerHour > 0 && window.size() >= updatesPerHour) {
+                        throttled.incrementAndGet();
+                        return json(429, "{\"error\":{\"code\":\"TooManyRequests\"}}");
+                    }
+                    window.addLast(now);
+                }
+            }
+            updates.incrementAndGet();
+            updateTimes.add(now);
             return json(200, "{\"id\":\"x\",\"status\":\"Resolved\",\"value\":[]}");
         }
-        long now = System.currentTimeMillis();
         if (quota > 0) {
             Deque<Long> window = windows.computeIfAbsent(prefix, p -> new ArrayDeque<>());
             synchronized (window) {
@@ -91,11 +132,13 @@ public final class BenchDefender implements ResponseDefinitionTransformerV2 {
                 window.addLast(now);
             }
         }
-        String reportId = read(event.getRequest().getBodyAsString()).path("reportId").asText();
-        int at = reportId.lastIndexOf("-at-");
+        // the event is named by the description's "Event id" line (the reportId is the device's anchor)
+        String eventId = read(event.getRequest().getBodyAsString()).path("description").asText().lines()
+                .filter(line -> line.startsWith("Event id: ")).findFirst().orElse("");
+        int at = eventId.lastIndexOf("-at-");
         if (at > 0) {
             latencies.computeIfAbsent(prefix, p -> Collections.synchronizedList(new ArrayList<>()))
-                    .add(now - Long.parseLong(reportId.substring(at + 4)));
+                    .add(now - Long.parseLong(eventId.substring(at + 4)));
         }
         creates.computeIfAbsent(prefix, p -> new AtomicLong()).incrementAndGet();
         if (firstCreateAt == 0) {

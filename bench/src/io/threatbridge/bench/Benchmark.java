@@ -46,13 +46,14 @@ public final class Benchmark {
 
     public static void main(String[] args) throws Exception {
         Path work = Files.createTempDirectory("threat-bridge-bench");
-        List<String> run = args.length == 0 ? List.of("throughput", "quota", "latency", "isolation", "memory") : List.of(args);
+        List<String> run = args.length == 0 ? List.of("throughput", "quota", "hourly", "latency", "isolation", "memory") : List.of(args);
         Benchmark bench = new Benchmark(work);
         try {
             for (String scenario : run) {
                 switch (scenario) {
                     case "throughput" -> bench.throughput();
                     case "quota" -> bench.quota();
+                    case "hourly" -> bench.hourlyUpdates();
                     case "latency" -> bench.latency();
                     case "isolation" -> bench.isolation();
                     case "memory" -> bench.memory();
@@ -187,6 +188,45 @@ public final class Benchmark {
         result("quota", "creates in 60 s, 20 tenants, quota 120/min each (window 15 s)", achieved + " of " + allowed);
         result("quota", "share of the summed quota used", String.format("%.1f %%", 100.0 * achieved / allowed));
         result("quota", "429 answers", String.valueOf(defender.throttled.get()));
+    }
+
+    /**
+     * Defender's update quota, 100 a minute and 1,500 an hour, with the minute shortened to 1 s (so
+     * the hour to 60 s): 3,000 threats alerted first, then their 3,000 resolves at once. The bridge
+     * may make 1,500 updates in any 60 s; measured over the 120 s from the first: updates made (of
+     * 3,000 allowed), the most in any 60 s, and 429s.
+     */
+    private void hourlyUpdates() throws Exception {
+        int threats = 3000;
+        long window = 1000;
+        List<String> names = List.of("h0");
+        preload("threats.inbound", threats, i -> event("h-" + i, "acct-h0", "CRITICAL", false));
+        defender.reset();
+        BridgeProcess bridge = bridge("hourly", names, Map.of(
+                "bridge.defender.update-per-minute", "100",
+                "bridge.defender.update-per-hour", "1500",
+                "bridge.defender.quota-window-ms", String.valueOf(window)), "-Xmx384m");
+        await(Duration.ofMinutes(5), () -> defender.totalCreates() >= threats);
+        defender.enforceUpdateQuota(100, 1500, window);
+        preload("threats.inbound", threats, i -> Events.event("h-r-" + i, "acct-h0", "thr-h-" + i, "CRITICAL", "RESOLVED").toString());
+        await(Duration.ofMinutes(2), () -> defender.updates.get() > 0);
+        long first = defender.updateTimes().get(0);
+        await(Duration.ofMinutes(4), () -> System.currentTimeMillis() >= first + 120 * window);
+        List<Long> times = defender.updateTimes();
+        bridge.sigterm();
+        long inTwoHours = times.stream().filter(t -> t < first + 120 * window).count();
+        long mostInAnHour = 0;
+        for (int i = 0, j = 0; i < times.size(); i++) {
+            while (times.get(i) - times.get(j) >= 60 * window) {
+                j++;
+            }
+            mostInAnHour = Math.max(mostInAnHour, i - j + 1);
+        }
+        result("hourly", "updates in two 'hours' of 60 s (minute 1 s), quota 100/min and 1,500/h", inTwoHours + " of 3000");
+        result("hourly", "share of the hourly quota used", String.format("%.1f %%", 100.0 * inTwoHours / 3000));
+        result("hourly", "most updates in any 60 s", String.valueOf(mostInAnHour));
+        result("hourly", "429 answers", String.valueOf(defender.throttled.get()));
+        defender.enforceUpdateQuota(0, 0, window);
     }
 
     /** 100 events/s below quota for 30 s: enqueue-to-Defender latency. */

@@ -205,6 +205,33 @@ class AnchoredAlertsTest {
         }
     }
 
+    @Test
+    void dryRunWritesTheHuntingQueryAndMakesUpAnAnchorItNeverStores() throws Exception {
+        String yaml = "integrations:\n  - {name: d, tenantId: tenant-d, accounts: [acme], filterLevel: NORMAL_AND_ABOVE}\n";
+        try (BridgeHarness bridge = BridgeHarness.start(dir, yaml)) {
+            bridge.send(Events.event("ev-1", "acme", "thr-1", "CRITICAL", "ACTIVE").toString());
+            await().until(() -> bridge.store().isDone("d", "ev-1"));
+            bridge.send(Events.event("ev-2", "acme", "thr-2", "CRITICAL", "ACTIVE").toString());
+            bridge.send(Events.sample("critical-phishing-no-user.json").toString());
+            await().until(() -> bridge.store().isDone("d", "ev-2") && bridge.store().isDone("d", "e7d6c5b4-a3f2-4e1d-8c9b-0a1f2e3d4c5b"));
+
+            List<JsonNode> lines = bridge.dryRunAllLines();
+            List<JsonNode> hunts = lines.stream().filter(line -> "hunt".equals(line.get("operation").asText())).toList();
+            assertEquals(1, hunts.size(), "the made-up anchor is reused, as a live one would be: " + lines);
+            assertEquals("https://graph.microsoft.com/v1.0/security/runHuntingQuery", hunts.get(0).get("url").asText());
+            assertTrue(hunts.get(0).at("/body/Query").asText().contains(MicrosoftRules.SAMPLE_MACHINE));
+            assertEquals(0, lines.indexOf(hunts.get(0)), "the query comes before the create that needs it");
+            List<JsonNode> endpoint = lines.stream().filter(line -> "defender".equals(line.get("service").asText())).toList();
+            assertEquals(2, endpoint.size());
+            assertEquals(MicrosoftRules.SAMPLE_MACHINE, endpoint.get(0).at("/body/machineId").asText());
+            assertEquals(endpoint.get(0).at("/body/reportId"), endpoint.get(1).at("/body/reportId"), "both threats on the one anchor");
+            assertTrue(lines.stream().anyMatch(line -> line.get("url").asText().endsWith("/security/alerts_v2/createAlert")
+                    && "e7d6c5b4-a3f2-4e1d-8c9b-0a1f2e3d4c5b".equals(line.get("eventId").asText())), "the unmanaged phone on Graph");
+            assertEquals(null, bridge.store().rememberedAnchor("tenant-d", MicrosoftRules.SAMPLE_MACHINE),
+                    "a made-up anchor never reaches the store a live run reads");
+        }
+    }
+
     /** The fake's own rule, which the bridge's tokens per service rely on: an API refuses a token for another audience. */
     @Test
     void eachApiRefusesATokenIssuedForAnother() throws Exception {

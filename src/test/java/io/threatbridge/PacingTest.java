@@ -69,4 +69,44 @@ class PacingTest {
             }
         }
     }
+
+    /**
+     * Hunting has its own quota (45 a minute, 1,500 an hour per tenant: Graph runHuntingQuery), here
+     * with the minute shortened to 2 s in the bridge and in the fake alike: 60 devices Defender never
+     * saw, one query each, paced so that the fake answers no 429; the Graph creates that follow are
+     * not held by it.
+     */
+    @Test
+    void huntingIsPacedAtItsOwnQuotaWithoutA429() throws Exception {
+        try (FakeMicrosoft microsoft = new FakeMicrosoft()) {
+            microsoft.acceptAlerts("/h");
+            microsoft.acceptGraphAlerts();
+            microsoft.rules.quotaWindow(WINDOW);
+            Map<String, String> settings = new HashMap<>(microsoft.liveSettings());
+            settings.put("bridge.defender.quota-window-ms", String.valueOf(WINDOW));
+            settings.put("bridge.graph.create-per-minute", "0");
+            String yaml = "integrations:\n" + FakeMicrosoft.integration("h", "tenant-h", "acme", microsoft.baseUrl() + "/h");
+            int devices = 60;
+            try (BridgeHarness bridge = BridgeHarness.start(dir, yaml, settings)) {
+                for (int i = 0; i < devices; i++) {
+                    String machine = String.format("%040x", 0xabc000L + i);
+                    bridge.send(Events.with(Events.event("h-" + i, "acme", "thr-h-" + i, "CRITICAL", "ACTIVE"),
+                            "device.defenderMachineId", com.fasterxml.jackson.databind.node.TextNode.valueOf(machine)).toString());
+                }
+                await().atMost(java.time.Duration.ofSeconds(30)).until(() -> microsoft.graphCreates("tenant-h").size() == devices);
+                List<Long> times = microsoft.huntingCalls("tenant-h").stream().map(LoggedRequest::getLoggedDate)
+                        .map(java.util.Date::getTime).sorted().toList();
+                assertEquals(devices, times.size());
+                int overQuota = 0;
+                for (int i = 45; i < times.size(); i++) {
+                    if (times.get(i) - times.get(i - 45) < WINDOW) {
+                        overQuota++;
+                    }
+                }
+                assertEquals(0, overQuota, "never more than 45 queries in a window");
+                assertEquals(0, microsoft.rules.throttledCalls(), "the fake, keeping Microsoft's quota, answered no 429");
+                assertTrue(times.get(times.size() - 1) - times.get(0) >= WINDOW - 100, "the 46th query waited for the window");
+            }
+        }
+    }
 }

@@ -65,8 +65,14 @@ class PackagedJarIT {
 
             Path alerts = data.resolve("dry-run-alerts.jsonl");
             await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(alerts)
-                    && Files.readString(alerts).contains("\"eventId\":\"5b0e3c1e-8d0f-4a57-9d3e-0c1f2a3b4c5d\""));
-            assertTrue(Files.readString(alerts).contains("\"path\":\"/api/alerts/CreateAlertByReference\""));
+                    && Files.readString(alerts).contains("\"eventId\":\"5b0e3c1e-8d0f-4a57-9d3e-0c1f2a3b4c5d\"")
+                    && Files.readString(alerts).contains("\"path\":\"/api/alerts/CreateAlertByReference\""));
+            // the managed device's anchor first (api: auto): the hunting query, then the create on it
+            List<String> lines = Files.readAllLines(alerts);
+            int hunt = indexOf(lines, "\"url\":\"https://graph.microsoft.com/v1.0/security/runHuntingQuery\"");
+            int create = indexOf(lines, "\"path\":\"/api/alerts/CreateAlertByReference\"");
+            assertTrue(hunt >= 0 && create > hunt, "hunting, then the create: " + lines);
+            assertTrue(lines.get(hunt).contains("DeviceId == \\\"1e5bc9d7e413ddd7902c2932e418702b84d0cc07\\\""), lines.get(hunt));
             // the shipped file sends account northwind to an integration with api: graph
             await().atMost(Duration.ofSeconds(30)).until(() -> Files.readString(alerts).contains(
                     "\"url\":\"https://graph.microsoft.com/beta/security/alerts_v2/createAlert\""));
@@ -121,5 +127,14 @@ class PackagedJarIT {
         assertEquals(2, send.exitValue());
         assertTrue(Files.readString(log).contains("usage: java -jar threat-bridge.jar send FILE..."));
         assertTrue(new File(JAR.toString()).isFile());
+    }
+
+    private static int indexOf(List<String> lines, String part) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains(part)) {
+                return i;
+            }
+        }
+        return -1;
     }
 }

@@ -3,6 +3,7 @@ package io.threatbridge.ops;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.threatbridge.defender.DeliveryException;
+import io.threatbridge.defender.NoAnchorException;
 import io.threatbridge.health.IntegrationHealthCheck;
 import io.threatbridge.integration.Integration;
 import org.apache.camel.CamelContext;
@@ -72,7 +73,8 @@ public class Operations extends ServiceSupport {
      * shares and which have health checks of their own.
      */
     public boolean isTenantFailure(Throwable failure) {
-        return failure instanceof DeliveryException || failure instanceof IOException;
+        // a device without an anchor under api: endpoint is the event's matter, not the tenant's trouble
+        return failure instanceof DeliveryException && !(failure instanceof NoAnchorException) || failure instanceof IOException;
     }
 
     public void rateLimited(String integration, String reason) {
