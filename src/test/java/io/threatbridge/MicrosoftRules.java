@@ -271,22 +271,7 @@ public final class MicrosoftRules implements ResponseDefinitionTransformerV2 {
         if (overQuota(tenant + " defender update", 100, 1500)) {
             return throttle();
         }
-        if ("PATCH".equals(method)) {
-            String id = path.substring(path.lastIndexOf('/') + 1);
-            for (ObjectNode alert : alerts) {
-                if (alert.path("id").asText().equals(id)) {
-                    alert.put("status", read(request.getBodyAsString()).path("status").asText(alert.path("status").asText()));
-                    return json(200, alert.toString());
-                }
-            }
-            return json(404, error("NotFound", "Alert " + id + " was not found"));
-        }
-        if ("GET".equals(method)) {
-            ArrayNode value = JSON.createArrayNode();
-            alerts.forEach(value::add);
-            return json(200, JSON.createObjectNode().set("value", value).toString());
-        }
-        return json(405, error("MethodNotAllowed", method));
+        return updateOrList(request, path, method, alerts);
     }
 
     private ResponseDefinition hunting(Request request) {
@@ -347,6 +332,11 @@ public final class MicrosoftRules implements ResponseDefinitionTransformerV2 {
             alerts.add(alert);
             return json(201, alert.toString());
         }
+        return updateOrList(request, path, method, alerts);
+    }
+
+    /** PATCH {id}: the alert's new status, 404 for an id the tenant has no alert of; GET: the tenant's alerts. */
+    private static ResponseDefinition updateOrList(Request request, String path, String method, List<ObjectNode> alerts) {
         if ("PATCH".equals(method)) {
             String id = path.substring(path.lastIndexOf('/') + 1);
             for (ObjectNode alert : alerts) {
@@ -355,7 +345,7 @@ public final class MicrosoftRules implements ResponseDefinitionTransformerV2 {
                     return json(200, alert.toString());
                 }
             }
-            return json(404, error("NotFound", "alert " + id + " not found"));
+            return json(404, error("NotFound", "Alert " + id + " was not found"));
         }
         if ("GET".equals(method)) {
             ArrayNode value = JSON.createArrayNode();
