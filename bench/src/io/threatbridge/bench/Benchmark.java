@@ -46,7 +46,7 @@ public final class Benchmark {
 
     public static void main(String[] args) throws Exception {
         Path work = Files.createTempDirectory("threat-bridge-bench");
-        List<String> run = args.length == 0 ? List.of("throughput", "quota", "latency", "isolation", "memory") : List.of(args);
+        List<String> run = args.length == 0 ? List.of("throughput", "quota", "latency", "isolation", "memory", "formats") : List.of(args);
         Benchmark bench = new Benchmark(work);
         try {
             for (String scenario : run) {
@@ -56,6 +56,7 @@ public final class Benchmark {
                     case "latency" -> bench.latency();
                     case "isolation" -> bench.isolation();
                     case "memory" -> bench.memory();
+                    case "formats" -> bench.formats();
                     default -> throw new IllegalArgumentException("no scenario " + scenario);
                 }
             }
@@ -250,7 +251,74 @@ public final class Benchmark {
         result("memory", "bridge max RSS / max heap used (-Xmx256m)", maxRss / 1024 + " MiB / " + maxHeap / 1024 + " MiB");
     }
 
+    /**
+     * Native format against the bridge's own (interface.md 4b): the same bridge process drains
+     * events in its own format, then as many Zimperium records in arrays of 500 (one message and
+     * one transaction each), then its own format again; CPU per 1,000 alerts of the Zimperium drain
+     * beside the mean of the two own-format drains around it (the machine's drift, as in throughput).
+     */
+    private void formats() throws Exception {
+        int events = Integer.getInteger("bench.formats.events", 10_000);
+        int warmup = Integer.getInteger("bench.formats.warmup", 20_000);
+        int batch = 500;
+        List<String> names = List.of("fm0", "fm1", "fm2", "fm3");
+        preload("threats.inbound", warmup + events, i -> event("fo-" + i, "acct-" + names.get(i % 4), "CRITICAL", false));
+        defender.reset();
+        BridgeProcess bridge = bridge("formats", names, Map.of(), "-Xmx512m");
+        Drain own = measureDrain(bridge::cpu, bridge.pid(), warmup, events);
+
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode record = (com.fasterxml.jackson.databind.node.ObjectNode)
+                json.readTree(Path.of("samples/zimperium/threat-arp-mitm.json").toFile());
+        int records = warmup / 2 + events;
+        long bytes = preloadRecords("zimperium", records / batch, i -> {
+            com.fasterxml.jackson.databind.node.ArrayNode array = json.createArrayNode();
+            for (int r = 0; r < batch; r++) {
+                int n = i * batch + r;
+                array.add(record.deepCopy().put("threat_uuid", "zim-" + n).put("account_id", "acct-" + names.get(n % 4)));
+            }
+            return array.toString();
+        });
+        defender.reset();
+        Drain native_ = measureDrain(bridge::cpu, bridge.pid(), warmup / 2, events);
+
+        preload("threats.inbound", 2_000 + events, i -> event("fo2-" + i, "acct-" + names.get(i % 4), "CRITICAL", false));
+        defender.reset();
+        Drain ownAgain = measureDrain(bridge::cpu, bridge.pid(), 2_000, events);
+        bridge.sigterm();
+
+        double ownCpu = (own.warm.cpuPerThousand(events) + ownAgain.warm.cpuPerThousand(events)) / 2;
+        result("formats", "own format alerts/s, before / after", String.format("%.0f / %.0f", own.warm.rate(events), ownAgain.warm.rate(events)));
+        result("formats", "own format CPU s per 1,000 alerts, before / after",
+                String.format("%.2f / %.2f", own.warm.cpuPerThousand(events), ownAgain.warm.cpuPerThousand(events)));
+        result("formats", "Zimperium arrays of " + batch + " records (" + bytes / (records / batch) / 1024 + " KiB a message) alerts/s",
+                String.format("%.0f", native_.warm.rate(events)));
+        result("formats", "Zimperium CPU s per 1,000 alerts", String.format("%.2f", native_.warm.cpuPerThousand(events)));
+        result("formats", "Zimperium CPU per alert / own format's (mean of before and after)",
+                String.format("%.2fx", native_.warm.cpuPerThousand(events) / ownCpu));
+    }
+
     // --- helpers ---------------------------------------------------------------------------
+
+    /** Messages of vendor records with bridgeFormat set, preloaded on the inbound queue; returns their bytes. */
+    private long preloadRecords(String format, int count, IntFunction<String> body) throws Exception {
+        long bytes = 0;
+        try (ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(broker.url());
+             Connection connection = factory.createConnection(StandaloneBroker.USER, StandaloneBroker.PASSWORD);
+             Session session = connection.createSession(true, Session.SESSION_TRANSACTED);
+             MessageProducer producer = session.createProducer(session.createQueue("threats.inbound"))) {
+            for (int i = 0; i < count; i++) {
+                String text = body.apply(i);
+                bytes += text.length();
+                jakarta.jms.TextMessage message = session.createTextMessage(text);
+                message.setStringProperty("bridgeFormat", format);
+                producer.send(message);
+                session.commit();
+            }
+        }
+        System.out.printf("preloaded %d %s messages (%d bytes)%n", count, format, bytes);
+        return bytes;
+    }
 
     private record Measured(long millis, Duration cpu) {
         double rate(int events) {
