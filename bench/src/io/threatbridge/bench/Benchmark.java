@@ -252,25 +252,25 @@ public final class Benchmark {
     }
 
     /**
-     * Native format against the bridge's own (interface.md 4b): the same bridge process drains
-     * events in its own format, then as many Zimperium records in arrays of 500 (one message and
-     * one transaction each), then its own format again; CPU per 1,000 alerts of the Zimperium drain
-     * beside the mean of the two own-format drains around it (the machine's drift, as in throughput).
+     * Native format against the bridge's own (interface.md 4b), in one bridge process: events in its
+     * own format, then as many Zimperium records in arrays of 500 (one message and one transaction
+     * each), then its own format again, all preloaded on the inbound queue before the bridge starts
+     * (a preload while it runs would pace it). Each part is measured between two create counts, a
+     * margin away from the part before, so the blur at a boundary (four ingest consumers) stays
+     * out; the Zimperium part is set beside the mean of the two own-format parts around it.
      */
     private void formats() throws Exception {
         int events = Integer.getInteger("bench.formats.events", 10_000);
         int warmup = Integer.getInteger("bench.formats.warmup", 20_000);
         int batch = 500;
+        int margin = 2_000;
         List<String> names = List.of("fm0", "fm1", "fm2", "fm3");
-        preload("threats.inbound", warmup + events, i -> event("fo-" + i, "acct-" + names.get(i % 4), "CRITICAL", false));
-        defender.reset();
-        BridgeProcess bridge = bridge("formats", names, Map.of(), "-Xmx512m");
-        Drain own = measureDrain(bridge::cpu, bridge.pid(), warmup, events);
-
+        int own = warmup + events;
+        int records = ((margin + events + margin) / batch + 1) * batch;
+        preload("threats.inbound", own, i -> event("fo-" + i, "acct-" + names.get(i % 4), "CRITICAL", false));
         com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
         com.fasterxml.jackson.databind.node.ObjectNode record = (com.fasterxml.jackson.databind.node.ObjectNode)
                 json.readTree(Path.of("samples/zimperium/threat-arp-mitm.json").toFile());
-        int records = warmup / 2 + events;
         long bytes = preloadRecords("zimperium", records / batch, i -> {
             com.fasterxml.jackson.databind.node.ArrayNode array = json.createArrayNode();
             for (int r = 0; r < batch; r++) {
@@ -279,23 +279,45 @@ public final class Benchmark {
             }
             return array.toString();
         });
+        preload("threats.inbound", margin + events, i -> event("fo2-" + i, "acct-" + names.get(i % 4), "CRITICAL", false));
         defender.reset();
-        Drain native_ = measureDrain(bridge::cpu, bridge.pid(), warmup / 2, events);
-
-        preload("threats.inbound", 2_000 + events, i -> event("fo2-" + i, "acct-" + names.get(i % 4), "CRITICAL", false));
-        defender.reset();
-        Drain ownAgain = measureDrain(bridge::cpu, bridge.pid(), 2_000, events);
+        BridgeProcess bridge = bridge("formats", names, Map.of(), "-Xmx512m");
+        Measured ownBefore = measureBetween(bridge::cpu, warmup, own);
+        Measured zimperium = measureBetween(bridge::cpu, own + margin, own + margin + events);
+        Measured ownAfter = measureBetween(bridge::cpu, own + records + margin, own + records + margin + events);
         bridge.sigterm();
 
-        double ownCpu = (own.warm.cpuPerThousand(events) + ownAgain.warm.cpuPerThousand(events)) / 2;
-        result("formats", "own format alerts/s, before / after", String.format("%.0f / %.0f", own.warm.rate(events), ownAgain.warm.rate(events)));
+        double ownCpu = (ownBefore.cpuPerThousand(events) + ownAfter.cpuPerThousand(events)) / 2;
+        result("formats", "own format alerts/s, before / after", String.format("%.0f / %.0f", ownBefore.rate(events), ownAfter.rate(events)));
         result("formats", "own format CPU s per 1,000 alerts, before / after",
-                String.format("%.2f / %.2f", own.warm.cpuPerThousand(events), ownAgain.warm.cpuPerThousand(events)));
-        result("formats", "Zimperium arrays of " + batch + " records (" + bytes / (records / batch) / 1024 + " KiB a message) alerts/s",
-                String.format("%.0f", native_.warm.rate(events)));
-        result("formats", "Zimperium CPU s per 1,000 alerts", String.format("%.2f", native_.warm.cpuPerThousand(events)));
+                String.format("%.2f / %.2f", ownBefore.cpuPerThousand(events), ownAfter.cpuPerThousand(events)));
+        result("formats", "Zimperium, arrays of " + batch + " records (" + bytes / (records / batch) / 1024 + " KiB a message): alerts/s",
+                String.format("%.0f", zimperium.rate(events)));
+        result("formats", "Zimperium CPU s per 1,000 alerts", String.format("%.2f", zimperium.cpuPerThousand(events)));
         result("formats", "Zimperium CPU per alert / own format's (mean of before and after)",
-                String.format("%.2fx", native_.warm.cpuPerThousand(events) / ownCpu));
+                String.format("%.2fx", zimperium.cpuPerThousand(events) / ownCpu));
+    }
+
+    /** Time and the bridge's CPU from the {@code from}th create to the {@code to}th. */
+    private Measured measureBetween(java.util.function.Supplier<Duration> cpu, int from, int to) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + Duration.ofMinutes(15).toMillis();
+        Duration cpuFrom = null;
+        long at = 0;
+        while (defender.totalCreates() < to) {
+            if (cpuFrom == null && defender.totalCreates() >= from) {
+                cpuFrom = cpu.get();
+                at = System.currentTimeMillis();
+            }
+            if (System.currentTimeMillis() > deadline) {
+                throw new IllegalStateException("only " + defender.totalCreates() + " of " + to + " alerts in 15 minutes");
+            }
+            Thread.sleep(20);
+        }
+        Duration cpuTo = cpu.get();
+        if (cpuFrom == null) {
+            throw new IllegalStateException("creates went from below " + from + " to " + to + " between two looks; use more events");
+        }
+        return new Measured(System.currentTimeMillis() - at, cpuTo.minus(cpuFrom));
     }
 
     // --- helpers ---------------------------------------------------------------------------
