@@ -308,6 +308,7 @@ public final class FormatMapping {
         Rule statusRule = null;
         JsonNode status = root.path("status");
         if (status.has("resolvedWhen")) {
+            unknownKeys(file, "status", status, Set.of("resolvedWhen"));
             for (JsonNode condition : status.get("resolvedWhen")) {
                 unknownKeys(file, "status.resolvedWhen", condition, Set.of("field", "equals", "present"));
                 resolvedWhen.add(new Condition(required(file, "status.resolvedWhen.field", condition.path("field")),

@@ -33,7 +33,7 @@ public class VendorFormats {
 
     private final Path dir;
     private volatile Map<String, FormatMapping> formats;
-    private Map<Path, Long> seen;
+    private Map<Path, String> seen;
 
     /** Reads every mapping file; a file with an error refuses the start (the exception names file and key). */
     public VendorFormats(Path dir) {
@@ -105,7 +105,7 @@ public class VendorFormats {
 
     /** Called on a timer: reads the folder again when a file was added, changed or removed; a refused folder leaves the formats in force. */
     public synchronized void reloadIfChanged() {
-        Map<Path, Long> now = stamps();
+        Map<Path, String> now = stamps();
         if (now.equals(seen)) {
             return;
         }
@@ -118,14 +118,15 @@ public class VendorFormats {
         }
     }
 
-    private Map<Path, Long> stamps() {
-        Map<Path, Long> stamps = new TreeMap<>();
+    /** Each file's modification time and size: a change of either is a change. */
+    private Map<Path, String> stamps() {
+        Map<Path, String> stamps = new TreeMap<>();
         if (Files.isDirectory(dir)) {
             for (Path file : files(dir)) {
                 try {
-                    stamps.put(file, Files.getLastModifiedTime(file).toMillis() ^ Files.size(file) << 40);
+                    stamps.put(file, Files.getLastModifiedTime(file) + " " + Files.size(file));
                 } catch (IOException e) {
-                    stamps.put(file, -1L);
+                    stamps.put(file, "unreadable");
                 }
             }
         }
