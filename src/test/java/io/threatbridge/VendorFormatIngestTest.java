@@ -104,6 +104,17 @@ class VendorFormatIngestTest {
     }
 
     @Test
+    void anUnknownAccountIsNamedByTheVendorsField() throws Exception {
+        ObjectNode record = sample("zimperium/threat-arp-mitm.json").put("account_id", "nobody");
+        bridge.sendFormat("zimperium", record.toString());
+        Message invalid = bridge.receive("threats.invalid", "bridgeError LIKE '%nobody%'", 30_000);
+        assertNotNull(invalid);
+        assertTrue(invalid.getStringProperty("bridgeError").startsWith(
+                "zimperium record: account_id (accountId): 'nobody' is not an account of any integration"), invalid.getStringProperty("bridgeError"));
+        assertEquals(record, JSON.readTree(BridgeHarness.text(invalid)));
+    }
+
+    @Test
     void theSameRecordTwiceAndThenItsMitigationGiveOneAlertResolved() throws Exception {
         ObjectNode threat = sample("zimperium/threat-arp-mitm.json").put("account_id", "acme-2");
         ObjectNode mitigation = sample("zimperium/mitigation-arp-mitm.json").put("account_id", "acme-2");

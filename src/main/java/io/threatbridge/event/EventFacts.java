@@ -20,8 +20,9 @@ public class EventFacts {
 
     /**
      * event, accountId, severity, priority (its JMS priority), threatId, and eventBody, the text
-     * the delivery queues get; or InvalidEventException. The body is the message (the bridge's own
-     * format) or a {@link MappedEvent} made from a vendor's record.
+     * the delivery queues get (and mappedEvent, for a vendor's record); or InvalidEventException.
+     * The body is the message (the bridge's own format) or a {@link MappedEvent} made from a
+     * vendor's record.
      */
     public void validate(@Body Object body, Exchange exchange) {
         ThreatEvent event;
@@ -32,6 +33,7 @@ public class EventFacts {
                 throw mapped.explain(e);
             }
             exchange.setProperty("eventBody", mapped.text());
+            exchange.setProperty("mappedEvent", mapped);
         } else {
             event = validator.validate(body);
             exchange.setProperty("eventBody", body);
