@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import jakarta.jms.Message;
-import org.apache.camel.builder.AdviceWith;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -15,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -26,9 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Vendor records through the real bridge (embedded Artemis, routes/*.yaml, the store, dry-run
  * delivery): a bad record of an array goes to the invalid queue alone while the others are
- * delivered (interface.md 4b), and a Zimperium record sent twice, or a threat record after its
- * mitigation record, gives one alert, resolved (section 4: "a later ACTIVE event for a threat that
- * already has an alert there creates no second one").
+ * delivered, a message that cannot be split goes there whole (interface.md 4b). Idempotency and
+ * the transaction of a whole message, on both stores: VendorFormatStoresTest.
  */
 class VendorFormatIngestTest {
 
@@ -112,67 +109,6 @@ class VendorFormatIngestTest {
         assertTrue(invalid.getStringProperty("bridgeError").startsWith(
                 "zimperium record: account_id (accountId): 'nobody' is not an account of any integration"), invalid.getStringProperty("bridgeError"));
         assertEquals(record, JSON.readTree(BridgeHarness.text(invalid)));
-    }
-
-    @Test
-    void theSameRecordTwiceAndThenItsMitigationGiveOneAlertResolved() throws Exception {
-        ObjectNode threat = sample("zimperium/threat-arp-mitm.json").put("account_id", "acme-2");
-        ObjectNode mitigation = sample("zimperium/mitigation-arp-mitm.json").put("account_id", "acme-2");
-        String threatId = threat.path("threat_uuid").asText();
-        bridge.sendFormat("zimperium", threat.toString());
-        bridge.sendFormat("zimperium", threat.toString());
-        await().atMost(Duration.ofSeconds(30)).until(() -> bridge.store().isDone("contoso", "zimperium:" + threatId + ":active"));
-        bridge.sendFormat("zimperium", mitigation.toString());
-        await().atMost(Duration.ofSeconds(30)).until(() -> operationsOf(threatId).contains("resolve"));
-        assertEquals(List.of("create", "resolve"), operationsOf(threatId));
-    }
-
-    @Test
-    void aThreatRecordAfterItsMitigationRecordGivesOneAlertResolved() throws Exception {
-        // a threat of its own (threat_uuid) so the other tests' alerts do not count
-        String threatId = "5d6e7f80-9a0b-4c1d-8e2f-3a4b5c6d7e8f";
-        ObjectNode threat = sample("zimperium/threat-arp-mitm.json").put("threat_uuid", threatId);
-        ObjectNode mitigation = sample("zimperium/mitigation-arp-mitm.json").put("threat_uuid", threatId);
-        // one message, the mitigation first: the order an export may send them in
-        ArrayNode outOfOrder = JSON.createArrayNode().add(mitigation).add(threat);
-        bridge.sendFormat("zimperium", outOfOrder.toString());
-        await().atMost(Duration.ofSeconds(30)).until(() -> bridge.store().isDone("contoso", "zimperium:" + threatId + ":active")
-                && bridge.store().isDone("contoso", "zimperium:" + threatId + ":resolved"));
-        assertEquals(List.of("create", "resolve"), operationsOf(threatId), "the later ACTIVE event created no second alert");
-
-        // and again, as two messages, the threat record long after
-        bridge.sendFormat("zimperium", threat.toString());
-        bridge.sendFormat("zimperium", outOfOrder.toString());
-        bridge.send(Events.event("marker-" + threatId, "acme", "marker-" + threatId, "CRITICAL", "ACTIVE").toString());
-        await().atMost(Duration.ofSeconds(30)).until(() -> operationsOf("marker-" + threatId).size() == 1);
-        assertEquals(List.of("create", "resolve"), operationsOf(threatId));
-    }
-
-    /**
-     * The ingest transaction covers the whole message: a failure at the array's last record rolls
-     * back the sends of the records before it (the bad record's invalid copy included), and the
-     * redelivered message gives each of them once.
-     */
-    @Test
-    void aFailureMidArrayRollsTheWholeMessageBackAndTheRedeliveryGivesEachRecordOnce() throws Exception {
-        ObjectNode bad = sample("zimperium/threat-arp-mitm.json").put("threat_uuid", "tx-bad").put("severity_name", "VERY_HIGH");
-        ObjectNode first = sample("zimperium/threat-arp-mitm.json").put("threat_uuid", "tx-1");
-        ObjectNode last = sample("zimperium/threat-arp-mitm.json").put("threat_uuid", "tx-2");
-        AtomicInteger failures = new AtomicInteger();
-        // the first send of tx-2's event to its delivery queue fails, as a broker refusing a send would
-        AdviceWith.adviceWith(bridge.camel(), "route-event", route -> route.interceptSendToEndpoint("jms:queue:defender.out*")
-                .when(exchange -> "tx-2".equals(exchange.getProperty("threatId")) && failures.getAndIncrement() == 0)
-                .throwException(new IllegalStateException("injected: the send of tx-2 fails once")));
-        bridge.sendFormat("zimperium", JSON.createArrayNode().add(bad).add(first).add(last).toString());
-        await().atMost(Duration.ofSeconds(30)).until(() -> operationsOf("tx-1").size() == 1 && operationsOf("tx-2").size() == 1);
-        assertEquals(2, failures.get(), "tx-2's send failed once and went through on the redelivery");
-        Message invalid = bridge.receive("threats.invalid", "bridgeError LIKE '%VERY_HIGH%'", 10_000);
-        assertNotNull(invalid);
-        assertEquals(bad, JSON.readTree(BridgeHarness.text(invalid)));
-        assertNull(bridge.receive("threats.invalid", "bridgeError LIKE '%VERY_HIGH%'", 2_000),
-                "the first attempt's invalid copy was rolled back with the rest");
-        assertEquals(List.of("create"), operationsOf("tx-1"));
-        // the interceptor stays on route-event: it fails tx-2 only, and only once
     }
 
     @Test
