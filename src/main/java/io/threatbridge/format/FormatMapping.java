@@ -214,6 +214,10 @@ public final class FormatMapping {
                 continue;
             }
             String target = rule.target();
+            // every event field but device.managed is text: a vendor's number (an id, a version) is taken as its text
+            if (value.isValueNode() && !value.isTextual() && !"device.managed".equals(target)) {
+                value = TextNode.valueOf(value.asText());
+            }
             int dot = target.indexOf('.');
             if (dot < 0) {
                 event.set(target, value);

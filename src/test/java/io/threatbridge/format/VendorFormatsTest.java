@@ -247,6 +247,13 @@ class VendorFormatsTest {
                 refusal("lookout", unknownSeverity.toString()));
         assertEquals("lookout record: type: 'DEVICE', the lookout format takes only THREAT",
                 refusal("lookout", record.deepCopy().put("type", "DEVICE").toString()));
+        ObjectNode numbers = record.deepCopy().put("oid", 1234567);
+        ((ObjectNode) numbers.get("threat")).put("id", 5521).put("guid", "ignored");
+        ((ObjectNode) numbers.get("device")).put("os_version", 14);
+        event = ingest("lookout", numbers.toString());
+        assertEquals("lookout:1234567", event.eventId());
+        assertEquals("5521", event.threat().id(), "a vendor's numeric id is taken as its text");
+        assertEquals("14", event.device().osVersion());
         ObjectNode noIds = record.deepCopy();
         noIds.remove("oid");
         assertTrue(refusal("lookout", noIds.toString()).startsWith("lookout record: oid / id (eventId): required field is missing"));
