@@ -46,7 +46,7 @@ public final class Benchmark {
 
     public static void main(String[] args) throws Exception {
         Path work = Files.createTempDirectory("threat-bridge-bench");
-        List<String> run = args.length == 0 ? List.of("throughput", "quota", "hourly", "latency", "isolation", "memory") : List.of(args);
+        List<String> run = args.length == 0 ? List.of("throughput", "quota", "hourly", "latency", "isolation", "memory", "formats") : List.of(args);
         Benchmark bench = new Benchmark(work);
         try {
             for (String scenario : run) {
@@ -57,6 +57,7 @@ public final class Benchmark {
                     case "latency" -> bench.latency();
                     case "isolation" -> bench.isolation();
                     case "memory" -> bench.memory();
+                    case "formats" -> bench.formats();
                     default -> throw new IllegalArgumentException("no scenario " + scenario);
                 }
             }
@@ -290,7 +291,97 @@ public final class Benchmark {
         result("memory", "bridge max RSS / max heap used (-Xmx256m)", maxRss / 1024 + " MiB / " + maxHeap / 1024 + " MiB");
     }
 
+    /**
+     * Native format against the bridge's own (interface.md 4b), in one bridge process: events in its
+     * own format, then as many Zimperium records in arrays of 500 (one message and one transaction
+     * each), then its own format again, all preloaded on the inbound queue before the bridge starts
+     * (a preload while it runs would pace it). Each part is measured between two create counts, a
+     * margin away from the part before, so the blur at a boundary (four ingest consumers) stays
+     * out; the Zimperium part is set beside the mean of the two own-format parts around it.
+     */
+    private void formats() throws Exception {
+        int events = Integer.getInteger("bench.formats.events", 10_000);
+        int warmup = Integer.getInteger("bench.formats.warmup", 40_000);
+        int batch = 500;
+        int margin = 2_000;
+        List<String> names = List.of("fm0", "fm1", "fm2", "fm3");
+        int own = warmup + events;
+        int records = ((margin + events + margin) / batch + 1) * batch;
+        preload("threats.inbound", own, i -> event("fo-" + i, "acct-" + names.get(i % 4), "CRITICAL", false));
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode record = (com.fasterxml.jackson.databind.node.ObjectNode)
+                json.readTree(Path.of("samples/zimperium/threat-arp-mitm.json").toFile());
+        long bytes = preloadRecords("zimperium", records / batch, i -> {
+            com.fasterxml.jackson.databind.node.ArrayNode array = json.createArrayNode();
+            for (int r = 0; r < batch; r++) {
+                int n = i * batch + r;
+                array.add(record.deepCopy().put("threat_uuid", "zim-" + n).put("account_id", "acct-" + names.get(n % 4)));
+            }
+            return array.toString();
+        });
+        preload("threats.inbound", margin + events, i -> event("fo2-" + i, "acct-" + names.get(i % 4), "CRITICAL", false));
+        defender.reset();
+        BridgeProcess bridge = bridge("formats", names, Map.of(), "-Xmx512m");
+        Measured ownBefore = measureBetween(bridge::cpu, warmup, own);
+        Measured zimperium = measureBetween(bridge::cpu, own + margin, own + margin + events);
+        Measured ownAfter = measureBetween(bridge::cpu, own + records + margin, own + records + margin + events);
+        bridge.sigterm();
+
+        double ownCpu = (ownBefore.cpuPerThousand(events) + ownAfter.cpuPerThousand(events)) / 2;
+        result("formats", "own format alerts/s, before / after", String.format("%.0f / %.0f", ownBefore.rate(events), ownAfter.rate(events)));
+        result("formats", "own format CPU s per 1,000 alerts, before / after",
+                String.format("%.2f / %.2f", ownBefore.cpuPerThousand(events), ownAfter.cpuPerThousand(events)));
+        result("formats", "Zimperium, arrays of " + batch + " records (" + bytes / (records / batch) / 1024 + " KiB a message): alerts/s",
+                String.format("%.0f", zimperium.rate(events)));
+        result("formats", "Zimperium CPU s per 1,000 alerts", String.format("%.2f", zimperium.cpuPerThousand(events)));
+        result("formats", "Zimperium CPU per alert / own format's (mean of before and after; after alone)",
+                String.format("%.2fx; %.2fx", zimperium.cpuPerThousand(events) / ownCpu,
+                        zimperium.cpuPerThousand(events) / ownAfter.cpuPerThousand(events)));
+    }
+
+    /** Time and the bridge's CPU from the {@code from}th create to the {@code to}th. */
+    private Measured measureBetween(java.util.function.Supplier<Duration> cpu, int from, int to) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + Duration.ofMinutes(15).toMillis();
+        Duration cpuFrom = null;
+        long at = 0;
+        while (defender.totalCreates() < to) {
+            if (cpuFrom == null && defender.totalCreates() >= from) {
+                cpuFrom = cpu.get();
+                at = System.currentTimeMillis();
+            }
+            if (System.currentTimeMillis() > deadline) {
+                throw new IllegalStateException("only " + defender.totalCreates() + " of " + to + " alerts in 15 minutes");
+            }
+            Thread.sleep(20);
+        }
+        Duration cpuTo = cpu.get();
+        if (cpuFrom == null) {
+            throw new IllegalStateException("creates went from below " + from + " to " + to + " between two looks; use more events");
+        }
+        return new Measured(System.currentTimeMillis() - at, cpuTo.minus(cpuFrom));
+    }
+
     // --- helpers ---------------------------------------------------------------------------
+
+    /** Messages of vendor records with bridgeFormat set, preloaded on the inbound queue; returns their bytes. */
+    private long preloadRecords(String format, int count, IntFunction<String> body) throws Exception {
+        long bytes = 0;
+        try (ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(broker.url());
+             Connection connection = factory.createConnection(StandaloneBroker.USER, StandaloneBroker.PASSWORD);
+             Session session = connection.createSession(true, Session.SESSION_TRANSACTED);
+             MessageProducer producer = session.createProducer(session.createQueue("threats.inbound"))) {
+            for (int i = 0; i < count; i++) {
+                String text = body.apply(i);
+                bytes += text.length();
+                jakarta.jms.TextMessage message = session.createTextMessage(text);
+                message.setStringProperty("bridgeFormat", format);
+                producer.send(message);
+                session.commit();
+            }
+        }
+        System.out.printf("preloaded %d %s messages (%d bytes)%n", count, format, bytes);
+        return bytes;
+    }
 
     private record Measured(long millis, Duration cpu) {
         double rate(int events) {

@@ -15,6 +15,7 @@ import io.threatbridge.defender.TenantPacer;
 import io.threatbridge.defender.TenantTokens;
 import io.threatbridge.event.EventFacts;
 import io.threatbridge.event.EventValidator;
+import io.threatbridge.format.VendorFormats;
 import io.threatbridge.health.PartHealthCheck;
 import io.threatbridge.logging.EmailMask;
 import io.threatbridge.integration.Integration;
@@ -50,6 +51,8 @@ public class BridgeConfiguration implements CamelConfiguration {
     String dataDir;
     @PropertyInject("bridge.integrations-file")
     String integrationsFile;
+    @PropertyInject("bridge.formats-dir")
+    String formatsDir;
     @PropertyInject("bridge.defender.api-url")
     String defenderApiUrl;
     @PropertyInject(value = "bridge.defender.mode", defaultValue = "")
@@ -198,6 +201,12 @@ public class BridgeConfiguration implements CamelConfiguration {
     @BindToRegistry("eventFacts")
     public EventFacts eventFacts(@BeanInject("eventValidator") EventValidator validator) {
         return new EventFacts(validator);
+    }
+
+    /** The vendor formats (interface.md 4b): the mapping files of bridge.formats-dir; one with an error refuses the start. */
+    @BindToRegistry("vendorFormats")
+    public VendorFormats vendorFormats() {
+        return new VendorFormats(Path.of(formatsDir));
     }
 
     @BindToRegistry("alerts")

@@ -79,6 +79,16 @@ public final class BridgeHarness implements AutoCloseable {
         sendTo("threats.inbound", body);
     }
 
+    /** A text message on the inbound queue in a vendor's format (interface.md 4b): string property bridgeFormat. */
+    public void sendFormat(String format, String body) throws JMSException {
+        try (Session session = client.createSession(false, Session.AUTO_ACKNOWLEDGE);
+             MessageProducer producer = session.createProducer(session.createQueue("threats.inbound"))) {
+            TextMessage message = session.createTextMessage(body);
+            message.setStringProperty("bridgeFormat", format);
+            producer.send(message);
+        }
+    }
+
     public void sendTo(String queue, String body) throws JMSException {
         sendTo(queue, body, jakarta.jms.Message.DEFAULT_PRIORITY);
     }

@@ -63,9 +63,16 @@ class PackagedJarIT {
             assertTrue(send.waitFor(60, TimeUnit.SECONDS));
             assertEquals(0, send.exitValue(), Files.readString(dir.resolve("send.log")));
 
+            // a vendor's record (interface.md 4b), the README's try-it: send --format sets bridgeFormat
+            Process sendZimperium = java(Map.of("BRIDGE_EMBEDDED_BROKER_PORT", String.valueOf(brokerPort)), dir.resolve("send-zimperium.log"),
+                    "-jar", JAR.toString(), "send", "--format", "zimperium", "samples/zimperium/threat-arp-mitm.json");
+            assertTrue(sendZimperium.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, sendZimperium.exitValue(), Files.readString(dir.resolve("send-zimperium.log")));
+
             Path alerts = data.resolve("dry-run-alerts.jsonl");
             await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(alerts)
                     && Files.readString(alerts).contains("\"eventId\":\"5b0e3c1e-8d0f-4a57-9d3e-0c1f2a3b4c5d\"")
+                    && Files.readString(alerts).contains("\"eventId\":\"zimperium:e4b7c2a9-51d3-4f6e-8a0b-93c1d5e7f208:active\"")
                     && Files.readString(alerts).contains("\"path\":\"/api/alerts/CreateAlertByReference\""));
             // the managed device's anchor first (api: auto): the hunting query, then the create on it
             List<String> lines = Files.readAllLines(alerts);
@@ -120,12 +127,27 @@ class PackagedJarIT {
     }
 
     @Test
+    void aBadFormatFileStopsStartUpNamingFileAndKey() throws Exception {
+        Path formats = Files.createDirectories(dir.resolve("formats"));
+        Files.writeString(formats.resolve("acme.yaml"), Files.readString(Path.of("formats/jamf.yaml"))
+                .replace("format: jamf", "format: acme").replace("function: firstWord", "function: firstWrd"));
+        Path log = dir.resolve("bad-format.log");
+        Process bridge = java(Map.of(), log, "-Dbridge.data-dir=" + dir.resolve("data"), "-Dbridge.formats-dir=" + formats,
+                "-Dbridge.embedded-broker.port=" + BridgeHarness.freePort(),
+                "-Dcamel.management.port=" + BridgeHarness.freePort(), "-jar", JAR.toString());
+        assertTrue(bridge.waitFor(60, TimeUnit.SECONDS), "exits by itself");
+        assertNotEquals(0, bridge.exitValue());
+        String output = Files.readString(log);
+        assertTrue(output.contains(formats.resolve("acme.yaml") + ": fields.device.os.function: 'firstWrd' is not one of"), output);
+    }
+
+    @Test
     void sendWithoutFilesPrintsUsage() throws Exception {
         Path log = dir.resolve("usage.log");
         Process send = java(Map.of(), log, "-jar", JAR.toString(), "send");
         assertTrue(send.waitFor(60, TimeUnit.SECONDS));
         assertEquals(2, send.exitValue());
-        assertTrue(Files.readString(log).contains("usage: java -jar threat-bridge.jar send FILE..."));
+        assertTrue(Files.readString(log).contains("usage: java -jar threat-bridge.jar send [--format NAME] FILE..."));
         assertTrue(new File(JAR.toString()).isFile());
     }
 

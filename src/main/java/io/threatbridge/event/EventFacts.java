@@ -18,9 +18,26 @@ public class EventFacts {
         this.validator = validator;
     }
 
-    /** event, accountId, severity, priority (its JMS priority) and threatId; or InvalidEventException. */
+    /**
+     * event, accountId, severity, priority (its JMS priority), threatId, and eventBody, the text
+     * the delivery queues get (and mappedEvent, for a vendor's record); or InvalidEventException.
+     * The body is the message (the bridge's own format) or a {@link MappedEvent} made from a
+     * vendor's record.
+     */
     public void validate(@Body Object body, Exchange exchange) {
-        ThreatEvent event = validator.validate(body);
+        ThreatEvent event;
+        if (body instanceof MappedEvent mapped) {
+            try {
+                event = validator.validateMapped(mapped);
+            } catch (InvalidEventException e) {
+                throw mapped.explain(e);
+            }
+            exchange.setProperty("eventBody", mapped.text());
+            exchange.setProperty("mappedEvent", mapped);
+        } else {
+            event = validator.validate(body);
+            exchange.setProperty("eventBody", body);
+        }
         exchange.setProperty("event", event);
         exchange.setProperty("accountId", event.accountId());
         exchange.setProperty("severity", event.severity());

@@ -66,7 +66,22 @@ public class EventValidator {
 
     /** Validates a message body (text or bytes) and returns the event, or throws {@link InvalidEventException}. */
     public ThreatEvent validate(Object body) {
-        JsonNode tree = parse(text(body));
+        return validateTree(parse(text(body)));
+    }
+
+    /**
+     * Validates an event mapped from a vendor's record (interface.md 4b) by the same rules: its
+     * text within the size limit, its tree by the schema and the timestamp checks.
+     */
+    public ThreatEvent validateMapped(MappedEvent mapped) {
+        String text = mapped.text();
+        if (text.length() > MAX_BYTES || (text.length() * 3L > MAX_BYTES && text.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES)) {
+            throw tooLarge(text.getBytes(StandardCharsets.UTF_8).length);
+        }
+        return validateTree(mapped.tree());
+    }
+
+    private ThreatEvent validateTree(JsonNode tree) {
         List<Error> errors = schema.validate(tree);
         if (!errors.isEmpty()) {
             throw new InvalidEventException(describe(errors));

@@ -1,6 +1,7 @@
 package io.threatbridge.integration;
 
 import io.threatbridge.event.InvalidEventException;
+import io.threatbridge.event.MappedEvent;
 import org.apache.camel.ExchangeProperty;
 
 import java.nio.file.Path;
@@ -40,10 +41,17 @@ public class IntegrationRegistry {
     }
 
     /** The integrations an account's events go to; an account none of them serves makes the event invalid. */
-    public List<Integration> forAccount(@ExchangeProperty("accountId") String accountId) {
+    /**
+     * The integrations of an event's account; or InvalidEventException naming it, in the vendor's
+     * field name when the event was mapped from a vendor's record (mappedEvent, interface.md 4b).
+     */
+    public List<Integration> forAccount(@ExchangeProperty("accountId") String accountId,
+                                        @ExchangeProperty("mappedEvent") MappedEvent mapped) {
         List<Integration> integrations = snapshot.byAccount().get(accountId);
         if (integrations == null) {
-            throw new InvalidEventException("accountId: '" + accountId + "' is not an account of any integration in " + file);
+            InvalidEventException unknown = new InvalidEventException("accountId: '" + accountId
+                    + "' is not an account of any integration in " + file);
+            throw mapped == null ? unknown : mapped.explain(unknown);
         }
         return integrations;
     }
