@@ -137,7 +137,7 @@ public class BridgeConfiguration implements CamelConfiguration {
     @BindToRegistry(value = "store", destroyMethod = "close")
     public DeliveryStore store(CamelContext context) {
         String url = storeUrl.isBlank()
-                ? "jdbc:h2:file:" + Path.of(dataDir, "store").toAbsolutePath() + ";DB_CLOSE_ON_EXIT=FALSE"
+                ? DeliveryStore.defaultUrl(Path.of(dataDir))
                 : storeUrl;
         DeliveryStore store = new DeliveryStore(url, blankToNull(storeUser), blankToNull(storePassword));
         HealthCheckRegistry.get(context).register(new PartHealthCheck("store", store::problem));

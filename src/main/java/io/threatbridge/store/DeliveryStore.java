@@ -8,12 +8,14 @@ import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.Locale;
 
 /**
  * The bridge's memory over JDBC (H2 by default, PostgreSQL for several instances): which events each
@@ -29,7 +31,7 @@ public class DeliveryStore implements TenantPacer.Ledger, AutoCloseable {
 
     public DeliveryStore(String url, String user, String password) {
         HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(url);
+        config.setJdbcUrl(durable(url));
         config.setUsername(user);
         config.setPassword(password);
         config.setPoolName("threat-bridge-store");
@@ -39,6 +41,28 @@ public class DeliveryStore implements TenantPacer.Ledger, AutoCloseable {
         config.setInitializationFailTimeout(30_000);
         dataSource = new HikariDataSource(config);
         Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+    }
+
+    /** The default store: an H2 file in the data directory. */
+    public static String defaultUrl(Path dataDir) {
+        return "jdbc:h2:file:" + dataDir.resolve("store").toAbsolutePath() + ";DB_CLOSE_ON_EXIT=FALSE";
+    }
+
+    /**
+     * The URL with H2's write delay turned off unless it sets one itself. H2 writes a commit to its
+     * file up to WRITE_DELAY (500 ms) after it acknowledged it; a kill -9 in between loses the commit
+     * while the broker has already synced the message's acknowledgement, so the event counts as new
+     * after a restart and a second alert is made. With WRITE_DELAY=0 each commit is written to the
+     * file before the commit returns (written, not fsynced: it survives the death of the process,
+     * not of the machine). Other databases' URLs are left as they are.
+     */
+    static String durable(String url) {
+        boolean h2File = url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:h2:mem:") && !url.startsWith("jdbc:h2:tcp:")
+                && !url.startsWith("jdbc:h2:ssl:");
+        if (!h2File || url.toUpperCase(Locale.ROOT).contains(";WRITE_DELAY=")) {
+            return url;
+        }
+        return url + ";WRITE_DELAY=0";
     }
 
     /** What keeps the bridge from its store right now, or null when it answers. */
