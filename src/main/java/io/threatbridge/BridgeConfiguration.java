@@ -1,6 +1,7 @@
 package io.threatbridge;
 
 import io.threatbridge.broker.BrokerConnection;
+import io.threatbridge.broker.InboundMessages;
 import io.threatbridge.defender.AlertApis;
 import io.threatbridge.defender.UnansweredCreates;
 import io.threatbridge.defender.DefenderReply;
@@ -176,6 +177,11 @@ public class BridgeConfiguration implements CamelConfiguration {
     @BindToRegistry("eventValidator")
     public EventValidator eventValidator() {
         return new EventValidator();
+    }
+
+    @BindToRegistry("inboundMessages")
+    public InboundMessages inboundMessages() {
+        return new InboundMessages();
     }
 
     @BindToRegistry("eventFacts")
