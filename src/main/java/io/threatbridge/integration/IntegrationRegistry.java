@@ -38,11 +38,24 @@ public class IntegrationRegistry {
         this.snapshot = Snapshot.of(IntegrationsFile.load(file, defaultApiUrls));
     }
 
-    /** The integrations an account's events go to; an account none of them serves makes the event invalid. */
-    public List<Integration> forAccount(@ExchangeProperty("accountId") String accountId) {
+    /**
+     * The integrations an account's events go to; an account none of them serves makes the event
+     * invalid, and so does a sender (the broker user the broker validated) that an integration of
+     * the account does not list in its senders: the whole event, not only its copy for that one.
+     */
+    public List<Integration> forAccount(@ExchangeProperty("accountId") String accountId, @ExchangeProperty("sender") String sender) {
         List<Integration> integrations = snapshot.byAccount().get(accountId);
         if (integrations == null) {
             throw new InvalidEventException("accountId: '" + accountId + "' is not an account of any integration in " + file);
+        }
+        for (Integration integration : integrations) {
+            if (!integration.acceptsSender(sender)) {
+                throw new InvalidEventException(sender == null
+                        ? "sender: the broker named no sending user (populate-validated-user is off?); integration "
+                        + integration.name() + " takes events for account '" + accountId + "' only from its senders"
+                        : "sender: broker user '" + sender + "' may not send events for account '" + accountId
+                        + "' (not among the senders of integration " + integration.name() + ")");
+            }
         }
         return integrations;
     }

@@ -28,7 +28,8 @@ public final class IntegrationsFile {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9.-]{1,253}");
-    private static final Set<String> KEYS = Set.of("name", "tenantId", "accounts", "filterLevel", "apiUrl", "api", "enabled");
+    private static final Set<String> KEYS = Set.of("name", "tenantId", "accounts", "filterLevel", "apiUrl", "api", "enabled",
+            "senders");
 
     private IntegrationsFile() {
     }
@@ -103,7 +104,26 @@ public final class IntegrationsFile {
             throw new IntegrationsFileException(at + "enabled must be true or false, not " + enabled);
         }
         return new Integration(name, tenantId, List.copyOf(accounts), filterLevel,
-                trimSlash(apiUrl != null ? apiUrl : defaultApiUrls.get(api)), api, enabled == null || enabled.booleanValue());
+                trimSlash(apiUrl != null ? apiUrl : defaultApiUrls.get(api)), api, enabled == null || enabled.booleanValue(),
+                senders(at, entry.get("senders")));
+    }
+
+    /** The broker users that may send the entry's accounts' events; empty when the entry names none. */
+    private static List<String> senders(String at, JsonNode senders) {
+        if (senders == null) {
+            return List.of();
+        }
+        if (!senders.isArray() || senders.isEmpty()) {
+            throw new IntegrationsFileException(at + "senders must be a non-empty list of broker user names");
+        }
+        List<String> users = new ArrayList<>();
+        for (JsonNode user : senders) {
+            if (!user.isTextual() || user.asText().isBlank()) {
+                throw new IntegrationsFileException(at + "senders holds an entry that is not a broker user name: " + user);
+            }
+            users.add(user.asText());
+        }
+        return List.copyOf(users);
     }
 
     private static <E extends Enum<E>> E enumValue(String at, String key, String value, Class<E> type, E fallback) {

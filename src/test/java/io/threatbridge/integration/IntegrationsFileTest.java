@@ -68,6 +68,8 @@ class IntegrationsFileTest {
                 arguments("- {name: a, tenantId: t1, accounts: [x], apiUrl: 'http://insecure'}",
                         "integrations[0] (a): apiUrl 'http://insecure' is not an https URL"),
                 arguments("- {name: a, tenantId: t1, accounts: [x], enabled: maybe}", "integrations[0] (a): enabled must be true or false"),
+                arguments("- {name: a, tenantId: t1, accounts: [x], senders: []}", "integrations[0] (a): senders must be a non-empty list"),
+                arguments("- {name: a, tenantId: t1, accounts: [x], senders: ['']}", "integrations[0] (a): senders holds an entry that is not a broker user"),
                 arguments("- {name: a, tenantId: t1, accounts: [x], filterlevel: LOW_AND_ABOVE}", "integrations[0] (a): unknown key 'filterlevel'"));
     }
 
