@@ -61,7 +61,7 @@ class HostileVendorTest {
                 integrations:
                   - name: contoso
                     tenantId: 72f988bf-86f1-41af-91ab-2d7cd011db47
-                    accounts: [acme]
+                    accounts: [acme, globex]
                 """);
         vendorFactory = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + bridge.brokerPort);
         vendor = vendorFactory.createConnection();
@@ -141,6 +141,24 @@ class HostileVendorTest {
         parked = invalidCopyThenTheTenantStillDelivers();
         assertTrue(parked.getStringProperty("bridgeError").startsWith("message body: a text message of about 10485"),
                 parked.getStringProperty("bridgeError"));
+    }
+
+    /** A vendor of another account that uses acme's threat id neither suppresses nor resolves acme's alert. */
+    @Test
+    void anotherAccountsThreatIdTouchesNothingOfAcmes() throws Exception {
+        bridge.send(Events.event("acme-shared", "acme", "thr-shared", "CRITICAL", "ACTIVE").toString());
+        await().until(() -> bridge.store().isDone("contoso", "acme", "acme-shared"));
+        String acmeAlert = bridge.store().alertId("contoso", "acme", "thr-shared");
+        assertNotNull(acmeAlert);
+        bridge.send(Events.event("acme-shared", "globex", "thr-shared", "CRITICAL", "RESOLVED").toString());
+        await().until(() -> bridge.store().isDone("contoso", "globex", "acme-shared"));
+        String globexAlert = bridge.store().alertId("contoso", "globex", "thr-shared");
+        assertNotNull(globexAlert, "globex's RESOLVED made (and resolved) an alert of its own");
+        assertFalse(acmeAlert.equals(globexAlert), "not acme's alert: " + acmeAlert);
+        assertEquals(0, bridge.dryRunLines().stream().filter(l -> l.path("path").asText().endsWith(acmeAlert)).count(),
+                "acme's alert is not resolved: " + bridge.dryRunLines());
+        assertEquals(1, bridge.dryRunLines().stream().filter(l -> l.path("path").asText().endsWith(globexAlert)).count(),
+                "globex's is");
     }
 
     /**

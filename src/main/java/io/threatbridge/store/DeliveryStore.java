@@ -74,37 +74,57 @@ public class DeliveryStore implements TenantPacer.Ledger, AutoCloseable {
         }
     }
 
-    /** Whether the event is done, its threat's alert and pending create: one statement for what the first steps of a delivery need. */
-    public DeliveryState lookUp(String integration, String eventId, String threatId) {
+    /**
+     * Whether the event is done, its threat's alert and pending create, all of the event's account:
+     * one statement for what the first steps of a delivery need.
+     */
+    public DeliveryState lookUp(String integration, String account, String eventId, String threatId) {
         return selectOne("SELECT d.event_id, a.alert_id, p.event_id, p.started_at FROM (VALUES (1)) AS one (x)"
-                        + " LEFT JOIN delivered_event d ON d.integration = ? AND d.event_id = ?"
-                        + " LEFT JOIN threat_alert a ON a.integration = ? AND a.threat_id = ?"
-                        + " LEFT JOIN pending_create p ON p.integration = ? AND p.threat_id = ?",
+                        + " LEFT JOIN delivered_event d ON d.integration = ? AND d.account_id = ? AND d.event_id = ?"
+                        + " LEFT JOIN threat_alert a ON a.integration = ? AND a.account_id = ? AND a.threat_id = ?"
+                        + " LEFT JOIN pending_create p ON p.integration = ? AND p.account_id = ? AND p.threat_id = ?",
                 row -> new DeliveryState(row.getString(1) != null, row.getString(2),
                         row.getString(3) == null ? null : new PendingCreate(row.getString(3), row.getTimestamp(4).toInstant())),
-                integration, eventId, integration, threatId, integration, threatId);
+                integration, account, eventId, integration, account, threatId, integration, account, threatId);
     }
 
+    /** Whether the integration has finished with an event of that id, of any account (for operators and tests). */
     public boolean isDone(String integration, String eventId) {
         return exists("SELECT 1 FROM delivered_event WHERE integration = ? AND event_id = ?", integration, eventId);
     }
 
-    public void markDone(@ExchangeProperty("integrationName") String integration, @ExchangeProperty("eventId") String eventId,
-                         @ExchangeProperty("outcome") String outcome, @ExchangeProperty("alertId") String alertId) {
-        insertOnce("INSERT INTO delivered_event (integration, event_id, outcome, alert_id, delivered_at) VALUES (?, ?, ?, ?, ?)",
-                integration, eventId, outcome, alertId, Timestamp.from(Instant.now()));
+    public boolean isDone(String integration, String account, String eventId) {
+        return exists("SELECT 1 FROM delivered_event WHERE integration = ? AND account_id = ? AND event_id = ?", integration, account, eventId);
     }
 
-    /** The alert of a threat in an integration, or null when none was created yet. */
+    public void markDone(@ExchangeProperty("integrationName") String integration, @ExchangeProperty("accountId") String account,
+                         @ExchangeProperty("eventId") String eventId, @ExchangeProperty("outcome") String outcome,
+                         @ExchangeProperty("alertId") String alertId) {
+        insertOnce("INSERT INTO delivered_event (integration, account_id, event_id, outcome, alert_id, delivered_at) VALUES (?, ?, ?, ?, ?, ?)",
+                integration, account, eventId, outcome, alertId, Timestamp.from(Instant.now()));
+    }
+
+    /**
+     * The alert of a threat id in an integration, of whichever account has one (the first), or null
+     * when none was created yet: for operators and tests, who know which account they mean.
+     */
     public String alertId(String integration, String threatId) {
         return selectOne("SELECT alert_id FROM threat_alert WHERE integration = ? AND threat_id = ?",
                 row -> row.getString(1), integration, threatId);
     }
 
-    public void saveAlert(String integration, String threatId, String alertId, String eventId) {
-        if (!insertOnce("INSERT INTO threat_alert (integration, threat_id, alert_id, status, created_by_event, updated_at) VALUES (?, ?, ?, 'Active', ?, ?)",
-                integration, threatId, alertId, eventId, Timestamp.from(Instant.now()))) {
-            LOG.warn("threat {} in {} already had an alert; Defender alert {} is a second one", threatId, integration, alertId);
+    /** The alert of an account's threat in an integration, or null when none was created yet. */
+    public String alertId(String integration, String account, String threatId) {
+        return selectOne("SELECT alert_id FROM threat_alert WHERE integration = ? AND account_id = ? AND threat_id = ?",
+                row -> row.getString(1), integration, account, threatId);
+    }
+
+    public void saveAlert(String integration, String account, String threatId, String alertId, String eventId) {
+        if (!insertOnce("INSERT INTO threat_alert (integration, account_id, threat_id, alert_id, status, created_by_event, updated_at)"
+                        + " VALUES (?, ?, ?, ?, 'Active', ?, ?)",
+                integration, account, threatId, alertId, eventId, Timestamp.from(Instant.now()))) {
+            LOG.warn("threat {} of account {} in {} already had an alert; Defender alert {} is a second one",
+                    threatId, account, integration, alertId);
         }
     }
 
@@ -112,14 +132,16 @@ public class DeliveryStore implements TenantPacer.Ledger, AutoCloseable {
      * The alert a create made, and the end of that create's pending row, in one transaction: both or
      * neither, so a crash in between cannot leave a recorded alert with a create still pending.
      */
-    public void recordCreated(@ExchangeProperty("integrationName") String integration, @ExchangeProperty("threatId") String threatId,
-                              @ExchangeProperty("alertId") String alertId, @ExchangeProperty("eventId") String eventId) {
+    public void recordCreated(@ExchangeProperty("integrationName") String integration, @ExchangeProperty("accountId") String account,
+                              @ExchangeProperty("threatId") String threatId, @ExchangeProperty("alertId") String alertId,
+                              @ExchangeProperty("eventId") String eventId) {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
-            try (PreparedStatement alert = prepare(connection, "INSERT INTO threat_alert (integration, threat_id, alert_id, status, created_by_event, updated_at) VALUES (?, ?, ?, 'Active', ?, ?)",
-                    integration, threatId, alertId, eventId, Timestamp.from(Instant.now()));
-                 PreparedStatement pending = prepare(connection, "DELETE FROM pending_create WHERE integration = ? AND threat_id = ?",
-                         integration, threatId)) {
+            try (PreparedStatement alert = prepare(connection, "INSERT INTO threat_alert (integration, account_id, threat_id, alert_id, status,"
+                            + " created_by_event, updated_at) VALUES (?, ?, ?, ?, 'Active', ?, ?)",
+                    integration, account, threatId, alertId, eventId, Timestamp.from(Instant.now()));
+                 PreparedStatement pending = prepare(connection, "DELETE FROM pending_create WHERE integration = ? AND account_id = ? AND threat_id = ?",
+                         integration, account, threatId)) {
                 alert.executeUpdate();
                 pending.executeUpdate();
                 connection.commit();
@@ -136,27 +158,29 @@ public class DeliveryStore implements TenantPacer.Ledger, AutoCloseable {
             throw new StoreUnavailableException(e);
         }
         // the threat had an alert already (PostgreSQL ends a transaction at a failed insert: the rest alone)
-        saveAlert(integration, threatId, alertId, eventId);
-        endCreate(integration, threatId);
+        saveAlert(integration, account, threatId, alertId, eventId);
+        endCreate(integration, account, threatId);
     }
 
     /** Written before a create call goes out, removed once its answer is recorded. */
-    public void beginCreate(@ExchangeProperty("integrationName") String integration, @ExchangeProperty("threatId") String threatId,
-                            @ExchangeProperty("eventId") String eventId) {
-        if (!insertOnce("INSERT INTO pending_create (integration, threat_id, event_id, started_at) VALUES (?, ?, ?, ?)",
-                integration, threatId, eventId, Timestamp.from(Instant.now()))) {
-            update("UPDATE pending_create SET event_id = ?, started_at = ? WHERE integration = ? AND threat_id = ?",
-                    eventId, Timestamp.from(Instant.now()), integration, threatId);
+    public void beginCreate(@ExchangeProperty("integrationName") String integration, @ExchangeProperty("accountId") String account,
+                            @ExchangeProperty("threatId") String threatId, @ExchangeProperty("eventId") String eventId) {
+        if (!insertOnce("INSERT INTO pending_create (integration, account_id, threat_id, event_id, started_at) VALUES (?, ?, ?, ?, ?)",
+                integration, account, threatId, eventId, Timestamp.from(Instant.now()))) {
+            update("UPDATE pending_create SET event_id = ?, started_at = ? WHERE integration = ? AND account_id = ? AND threat_id = ?",
+                    eventId, Timestamp.from(Instant.now()), integration, account, threatId);
         }
     }
 
-    public void endCreate(@ExchangeProperty("integrationName") String integration, @ExchangeProperty("threatId") String threatId) {
-        update("DELETE FROM pending_create WHERE integration = ? AND threat_id = ?", integration, threatId);
+    public void endCreate(@ExchangeProperty("integrationName") String integration, @ExchangeProperty("accountId") String account,
+                          @ExchangeProperty("threatId") String threatId) {
+        update("DELETE FROM pending_create WHERE integration = ? AND account_id = ? AND threat_id = ?", integration, account, threatId);
     }
 
-    public void markResolved(@ExchangeProperty("integrationName") String integration, @ExchangeProperty("threatId") String threatId) {
-        update("UPDATE threat_alert SET status = 'Resolved', updated_at = ? WHERE integration = ? AND threat_id = ?",
-                Timestamp.from(Instant.now()), integration, threatId);
+    public void markResolved(@ExchangeProperty("integrationName") String integration, @ExchangeProperty("accountId") String account,
+                             @ExchangeProperty("threatId") String threatId) {
+        update("UPDATE threat_alert SET status = 'Resolved', updated_at = ? WHERE integration = ? AND account_id = ? AND threat_id = ?",
+                Timestamp.from(Instant.now()), integration, account, threatId);
     }
 
     /**

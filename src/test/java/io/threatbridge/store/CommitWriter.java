@@ -14,9 +14,9 @@ public final class CommitWriter {
         DeliveryStore store = new DeliveryStore(args[0], args.length > 1 ? args[1] : null, null);
         for (int i = 0; ; i++) {
             String eventId = "crash-" + i;
-            store.beginCreate("crash", "thr-" + i, eventId);
-            store.recordCreated("crash", "thr-" + i, "da-" + i, eventId);
-            store.markDone("crash", eventId, "created", "da-" + i);
+            store.beginCreate("crash", "acme", "thr-" + i, eventId);
+            store.recordCreated("crash", "acme", "thr-" + i, "da-" + i, eventId);
+            store.markDone("crash", "acme", eventId, "created", "da-" + i);
             System.out.println("committed " + i);
             System.out.flush();
         }

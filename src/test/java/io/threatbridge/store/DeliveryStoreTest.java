@@ -40,11 +40,11 @@ class DeliveryStoreTest {
         try (DeliveryStore store = new DeliveryStore(settings.get("bridge.store.url"), settings.get("bridge.store.user"), null)) {
             assertFalse(store.isDone("contoso", "ev-1"));
             assertNull(store.alertId("contoso", "thr-1"));
-            store.saveAlert("contoso", "thr-1", "da-1", "ev-1");
-            store.markDone("contoso", "ev-1", "created", "da-1");
-            store.markDone("contoso", "ev-1", "created", "da-1");
-            store.saveAlert("contoso", "thr-1", "da-2", "ev-9");
-            store.markResolved("contoso", "thr-1");
+            store.saveAlert("contoso", "acme", "thr-1", "da-1", "ev-1");
+            store.markDone("contoso", "acme", "ev-1", "created", "da-1");
+            store.markDone("contoso", "acme", "ev-1", "created", "da-1");
+            store.saveAlert("contoso", "acme", "thr-1", "da-2", "ev-9");
+            store.markResolved("contoso", "acme", "thr-1");
         }
         // opened again: Flyway finds its schema in place and the rows are still there
         try (DeliveryStore store = new DeliveryStore(settings.get("bridge.store.url"), settings.get("bridge.store.user"), null)) {
@@ -59,24 +59,48 @@ class DeliveryStoreTest {
     @ValueSource(strings = {"h2", "postgres"})
     void aDeliveryReadsItsStateInOneLookAndRecordsACreateWithItsPendingRowGone(String kind) throws Exception {
         try (DeliveryStore store = open(kind)) {
-            assertEquals(new DeliveryState(false, null, null), store.lookUp("contoso", "ev-1", "thr-1"));
+            assertEquals(new DeliveryState(false, null, null), store.lookUp("contoso", "acme", "ev-1", "thr-1"));
 
-            store.beginCreate("contoso", "thr-1", "ev-1");
-            DeliveryState pending = store.lookUp("contoso", "ev-1", "thr-1");
+            store.beginCreate("contoso", "acme", "thr-1", "ev-1");
+            DeliveryState pending = store.lookUp("contoso", "acme", "ev-1", "thr-1");
             assertFalse(pending.done());
             assertNull(pending.alertId());
             assertEquals("ev-1", pending.pending().eventId());
 
-            store.recordCreated("contoso", "thr-1", "da-1", "ev-1");
-            store.markDone("contoso", "ev-1", "created", "da-1");
-            assertEquals(new DeliveryState(true, "da-1", null), store.lookUp("contoso", "ev-1", "thr-1"));
-            assertEquals(new DeliveryState(false, null, null), store.lookUp("fabrikam", "ev-1", "thr-1"), "per integration");
+            store.recordCreated("contoso", "acme", "thr-1", "da-1", "ev-1");
+            store.markDone("contoso", "acme", "ev-1", "created", "da-1");
+            assertEquals(new DeliveryState(true, "da-1", null), store.lookUp("contoso", "acme", "ev-1", "thr-1"));
+            assertEquals(new DeliveryState(false, null, null), store.lookUp("fabrikam", "acme", "ev-1", "thr-1"), "per integration");
 
             // a second create for the threat (another instance's, say): its pending row still goes,
             // the first alert stays the threat's
-            store.beginCreate("contoso", "thr-1", "ev-2");
-            store.recordCreated("contoso", "thr-1", "da-2", "ev-2");
-            assertEquals(new DeliveryState(false, "da-1", null), store.lookUp("contoso", "ev-2", "thr-1"));
+            store.beginCreate("contoso", "acme", "thr-1", "ev-2");
+            store.recordCreated("contoso", "acme", "thr-1", "da-2", "ev-2");
+            assertEquals(new DeliveryState(false, "da-1", null), store.lookUp("contoso", "acme", "ev-2", "thr-1"));
+        }
+    }
+
+    /** interface.md section 4: two accounts with the same threat.id and eventId never share, suppress or resolve each other's. */
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void twoAccountsNeverShareAnEventOrAnAlert(String kind) throws Exception {
+        try (DeliveryStore store = open(kind)) {
+            store.beginCreate("contoso", "acme", "thr-1", "ev-1");
+            store.recordCreated("contoso", "acme", "thr-1", "da-acme", "ev-1");
+            store.markDone("contoso", "acme", "ev-1", "created", "da-acme");
+            assertEquals(new DeliveryState(false, null, null), store.lookUp("contoso", "globex", "ev-1", "thr-1"),
+                    "globex's event ev-1 is not done, nor does its thr-1 have acme's alert or pending create");
+
+            store.beginCreate("contoso", "globex", "thr-1", "ev-1");
+            assertEquals(new DeliveryState(true, "da-acme", null), store.lookUp("contoso", "acme", "ev-1", "thr-1"),
+                    "globex's pending create is not acme's");
+            store.recordCreated("contoso", "globex", "thr-1", "da-globex", "ev-1");
+            store.markDone("contoso", "globex", "ev-1", "created", "da-globex");
+            store.markResolved("contoso", "globex", "thr-1");
+            assertEquals("da-acme", store.alertId("contoso", "acme", "thr-1"));
+            assertEquals("da-globex", store.alertId("contoso", "globex", "thr-1"));
+            assertTrue(store.isDone("contoso", "globex", "ev-1"));
+            assertFalse(store.isDone("contoso", "initech", "ev-1"));
         }
     }
 
