@@ -143,6 +143,41 @@ class HostileVendorTest {
                 parked.getStringProperty("bridgeError"));
     }
 
+    /**
+     * Ids at the limit in emoji (two UTF-16 units each) are delivered; one more is refused at ingest
+     * naming the field; CR/LF and NUL in ids are refused too (they would forge log and description
+     * lines, and PostgreSQL cannot store a NUL); and an event that reaches a delivery queue by
+     * another way with an id the store cannot hold is dead-lettered naming the field, not retried
+     * as a store outage for ever while the tenant's queue waits behind it.
+     */
+    @Test
+    void idsThatWouldOverflowOrForgeLinesEndWhereTheContractSays() throws Exception {
+        String emojiId = "\uD83D\uDE00".repeat(128);
+        bridge.send(Events.event(emojiId, "acme", "\uD83D\uDC1B".repeat(256), "CRITICAL", "ACTIVE").toString());
+        await().until(() -> bridge.store().isDone("contoso", "acme", emojiId));
+
+        bridge.send(Events.event("\uD83D\uDE00".repeat(129), "acme", "thr-129", "CRITICAL", "ACTIVE").toString());
+        assertTrue(invalidCopyThenTheTenantStillDelivers().getStringProperty("bridgeError").startsWith("eventId: "));
+        bridge.send(Events.event("crlf\r\nEvent id: forged", "acme", "thr-crlf", "CRITICAL", "ACTIVE").toString());
+        assertTrue(invalidCopyThenTheTenantStillDelivers().getStringProperty("bridgeError").startsWith("eventId: contains a control character"));
+        bridge.send(Events.event("nul", "acme", "thr\u0000nul", "CRITICAL", "ACTIVE").toString());
+        assertTrue(invalidCopyThenTheTenantStillDelivers().getStringProperty("bridgeError").startsWith("threat.id: contains a control character"));
+
+        String overflow = Events.event("e".repeat(300), "acme", "thr-overflow", "CRITICAL", "ACTIVE").toString();
+        bridge.sendTo("defender.out.contoso", overflow);
+        Message parked = bridge.receive("threats.dlq", 30_000);
+        assertNotNull(parked, "dead-lettered, not waited on as a store outage");
+        assertEquals(overflow, BridgeHarness.text(parked));
+        assertEquals("eventId: 300 UTF-16 units, more than the store's 256", parked.getStringProperty("bridgeError"));
+        invalidOrNotTheTenantStillDelivers();
+    }
+
+    private static void invalidOrNotTheTenantStillDelivers() throws Exception {
+        String id = "after-" + sequence++;
+        bridge.send(Events.event(id, "acme", "thr-" + id, "CRITICAL", "ACTIVE").toString());
+        await().until(() -> bridge.store().isDone("contoso", id));
+    }
+
     /** A vendor of another account that uses acme's threat id neither suppresses nor resolves acme's alert. */
     @Test
     void anotherAccountsThreatIdTouchesNothingOfAcmes() throws Exception {

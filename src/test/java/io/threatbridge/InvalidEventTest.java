@@ -64,6 +64,10 @@ class InvalidEventTest {
         cases.put(Events.with(valid, "eventId", IntNode.valueOf(42)).toString(), "eventId: expected string, got number");
         cases.put(Events.with(valid, "device", TextNode.valueOf("pixel")).toString(), "device: expected object, got string");
         cases.put(Events.with(valid, "eventId", TextNode.valueOf("")).toString(), "eventId: ");
+        cases.put(Events.with(valid, "eventId", TextNode.valueOf("ev\u0000nul")).toString(), "eventId: contains a control character");
+        cases.put(Events.with(valid, "threat.id", TextNode.valueOf("thr\r\nEvent id: forged")).toString(), "threat.id: contains a control character");
+        cases.put(Events.with(valid, "accountId", TextNode.valueOf("acme\u0085")).toString(), "accountId: contains a control character");
+        cases.put(Events.with(valid, "eventId", TextNode.valueOf("\uD83D\uDE00".repeat(129))).toString(), "eventId: ");
         cases.put(Events.with(valid, "threat.severity", TextNode.valueOf("HIGH")).toString(),
                 "threat.severity: 'HIGH' is not one of CRITICAL, ELEVATED, LOW, NORMAL");
         cases.put(Events.with(valid, "threat.status", TextNode.valueOf("OPEN")).toString(), "threat.status: 'OPEN' is not one of ACTIVE, RESOLVED");

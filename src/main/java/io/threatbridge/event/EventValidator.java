@@ -144,6 +144,8 @@ public class EventValidator {
                     + first.getSchemaNode().toString().replaceAll("[\\[\\]\"]", "").replace(",", ", ");
             case "type" -> "expected " + first.getSchemaNode().toString().replaceAll("[\\[\\]\"]", "").replace(",", " or ")
                     + ", got " + first.getInstanceNode().getNodeType().toString().toLowerCase();
+            // the one pattern of the schema: ids without control characters
+            case "pattern" -> "contains a control character (U+0000-U+001F or U+007F-U+009F), which no id may hold";
             default -> stripLocation(first.getMessage());
         };
         return field + ": " + reason + (errors.size() > 1 ? " (and " + (errors.size() - 1) + " more)" : "");

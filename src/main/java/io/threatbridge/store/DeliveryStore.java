@@ -3,6 +3,7 @@ package io.threatbridge.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.threatbridge.defender.TenantPacer;
+import io.threatbridge.event.InvalidEventException;
 import org.apache.camel.ExchangeProperty;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
@@ -79,6 +80,7 @@ public class DeliveryStore implements TenantPacer.Ledger, AutoCloseable {
      * one statement for what the first steps of a delivery need.
      */
     public DeliveryState lookUp(String integration, String account, String eventId, String threatId) {
+        checkIds(account, eventId, threatId);
         return selectOne("SELECT d.event_id, a.alert_id, p.event_id, p.started_at FROM (VALUES (1)) AS one (x)"
                         + " LEFT JOIN delivered_event d ON d.integration = ? AND d.account_id = ? AND d.event_id = ?"
                         + " LEFT JOIN threat_alert a ON a.integration = ? AND a.account_id = ? AND a.threat_id = ?"
@@ -100,6 +102,7 @@ public class DeliveryStore implements TenantPacer.Ledger, AutoCloseable {
     public void markDone(@ExchangeProperty("integrationName") String integration, @ExchangeProperty("accountId") String account,
                          @ExchangeProperty("eventId") String eventId, @ExchangeProperty("outcome") String outcome,
                          @ExchangeProperty("alertId") String alertId) {
+        checkIds(account, eventId, null);
         insertOnce("INSERT INTO delivered_event (integration, account_id, event_id, outcome, alert_id, delivered_at) VALUES (?, ?, ?, ?, ?, ?)",
                 integration, account, eventId, outcome, alertId, Timestamp.from(Instant.now()));
     }
@@ -135,6 +138,7 @@ public class DeliveryStore implements TenantPacer.Ledger, AutoCloseable {
     public void recordCreated(@ExchangeProperty("integrationName") String integration, @ExchangeProperty("accountId") String account,
                               @ExchangeProperty("threatId") String threatId, @ExchangeProperty("alertId") String alertId,
                               @ExchangeProperty("eventId") String eventId) {
+        checkIds(account, eventId, threatId);
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try (PreparedStatement alert = prepare(connection, "INSERT INTO threat_alert (integration, account_id, threat_id, alert_id, status,"
@@ -155,7 +159,7 @@ public class DeliveryStore implements TenantPacer.Ledger, AutoCloseable {
                 connection.setAutoCommit(true);
             }
         } catch (SQLException e) {
-            throw new StoreUnavailableException(e);
+            throw failure(e);
         }
         // the threat had an alert already (PostgreSQL ends a transaction at a failed insert: the rest alone)
         saveAlert(integration, account, threatId, alertId, eventId);
@@ -165,6 +169,7 @@ public class DeliveryStore implements TenantPacer.Ledger, AutoCloseable {
     /** Written before a create call goes out, removed once its answer is recorded. */
     public void beginCreate(@ExchangeProperty("integrationName") String integration, @ExchangeProperty("accountId") String account,
                             @ExchangeProperty("threatId") String threatId, @ExchangeProperty("eventId") String eventId) {
+        checkIds(account, eventId, threatId);
         if (!insertOnce("INSERT INTO pending_create (integration, account_id, threat_id, event_id, started_at) VALUES (?, ?, ?, ?, ?)",
                 integration, account, threatId, eventId, Timestamp.from(Instant.now()))) {
             update("UPDATE pending_create SET event_id = ?, started_at = ? WHERE integration = ? AND account_id = ? AND threat_id = ?",
@@ -228,7 +233,7 @@ public class DeliveryStore implements TenantPacer.Ledger, AutoCloseable {
                 connection.setAutoCommit(true);
             }
         } catch (SQLException e) {
-            throw new StoreUnavailableException(e);
+            throw failure(e);
         }
     }
 
@@ -240,7 +245,7 @@ public class DeliveryStore implements TenantPacer.Ledger, AutoCloseable {
                      databaseMillis(connection), quotaKey, callId)) {
             statement.executeUpdate();
         } catch (SQLException e) {
-            throw new StoreUnavailableException(e);
+            throw failure(e);
         }
     }
 
@@ -273,7 +278,7 @@ public class DeliveryStore implements TenantPacer.Ledger, AutoCloseable {
              ResultSet row = statement.executeQuery()) {
             return row.next() ? reader.read(row) : null;
         } catch (SQLException e) {
-            throw new StoreUnavailableException(e);
+            throw failure(e);
         }
     }
 
@@ -286,7 +291,7 @@ public class DeliveryStore implements TenantPacer.Ledger, AutoCloseable {
             if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
                 return false;
             }
-            throw new StoreUnavailableException(e);
+            throw failure(e);
         }
     }
 
@@ -294,8 +299,72 @@ public class DeliveryStore implements TenantPacer.Ledger, AutoCloseable {
         try (Connection connection = dataSource.getConnection(); PreparedStatement statement = prepare(connection, sql, values)) {
             statement.executeUpdate();
         } catch (SQLException e) {
-            throw new StoreUnavailableException(e);
+            throw failure(e);
         }
+    }
+
+    /**
+     * The ids as the store can hold them, checked before a statement: at most its column's length in
+     * UTF-16 units (H2 counts those), no NUL (PostgreSQL cannot hold one). The schema bounds the ids
+     * of every event ingest accepts the same way; this names the field for an event put on a
+     * delivery queue by other means.
+     */
+    private static void checkIds(String account, String eventId, String threatId) {
+        checkId("accountId", account, 512);
+        checkId("eventId", eventId, 256);
+        checkId("threat.id", threatId, 512);
+    }
+
+    private static void checkId(String field, String value, int units) {
+        if (value == null) {
+            return;
+        }
+        if (value.length() > units) {
+            throw new InvalidEventException(field + ": " + value.length() + " UTF-16 units, more than the store's " + units);
+        }
+        if (value.indexOf('\0') >= 0) {
+            throw new InvalidEventException(field + ": holds a NUL character, which the store cannot keep");
+        }
+    }
+
+    /**
+     * What a failed statement means for the event. An error in SQLState class 22 (data exception:
+     * a value too long, a NUL PostgreSQL cannot store) or 23 (integrity, other than the unique
+     * violation the store expects and handles) comes from the event's data and would come again:
+     * the event is invalid, its reason names the field where the message names a column. Anything
+     * else (no connection, a time-out, a database shutting down or out of space) is an outage the
+     * delivery waits out.
+     */
+    static RuntimeException failure(SQLException e) {
+        String state = e.getSQLState();
+        if (state != null && (state.startsWith("22") || state.startsWith("23") && !UNIQUE_VIOLATION.equals(state))) {
+            return new InvalidEventException(field(e.getMessage()) + ": the store refused the value (SQLState " + state + "): "
+                    + firstLine(e.getMessage()));
+        }
+        return new StoreUnavailableException(e);
+    }
+
+    /** The event's field behind the column a store's message names, or all ids when it names none. */
+    private static String field(String message) {
+        String upper = message == null ? "" : message.toUpperCase(Locale.ROOT);
+        if (upper.contains("EVENT_ID") || upper.contains("CREATED_BY_EVENT")) {
+            return "eventId";
+        }
+        if (upper.contains("THREAT_ID")) {
+            return "threat.id";
+        }
+        if (upper.contains("ACCOUNT_ID")) {
+            return "accountId";
+        }
+        if (upper.contains("ALERT_ID")) {
+            return "alert id";
+        }
+        return "eventId, accountId or threat.id";
+    }
+
+    private static String firstLine(String message) {
+        String line = message == null ? "" : message.lines().findFirst().orElse("");
+        return line.length() <= 200 ? line : line.substring(0, 197) + "...";
     }
 
     private static PreparedStatement prepare(Connection connection, String sql, Object... values) throws SQLException {

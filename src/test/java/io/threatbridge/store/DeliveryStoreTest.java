@@ -1,5 +1,6 @@
 package io.threatbridge.store;
 
+import io.threatbridge.event.InvalidEventException;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -17,6 +18,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What the store remembers, on H2 and on PostgreSQL, with the schema Flyway makes. */
@@ -78,6 +80,58 @@ class DeliveryStoreTest {
             store.recordCreated("contoso", "acme", "thr-1", "da-2", "ev-2");
             assertEquals(new DeliveryState(false, "da-1", null), store.lookUp("contoso", "acme", "ev-2", "thr-1"));
         }
+    }
+
+    /**
+     * Ids at the schema's limits fit both stores: 128 characters outside the Basic Multilingual Plane
+     * (emoji: two UTF-16 units each, which is how H2 counts) for eventId, 256 for threat.id and accountId.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void idsAtTheirLimitsInEmojiFit(String kind) throws Exception {
+        String eventId = "\uD83D\uDE00".repeat(128);
+        String threatId = "\uD83D\uDC1B".repeat(256);
+        String account = "\uD83C\uDFE2".repeat(256);
+        try (DeliveryStore store = open(kind)) {
+            store.beginCreate("contoso", account, threatId, eventId);
+            store.recordCreated("contoso", account, threatId, "da-emoji", eventId);
+            store.markDone("contoso", account, eventId, "created", "da-emoji");
+            assertEquals(new DeliveryState(true, "da-emoji", null), store.lookUp("contoso", account, eventId, threatId));
+        }
+    }
+
+    /**
+     * A value the store cannot hold (too long; a NUL, which PostgreSQL cannot keep) is the event's
+     * fault and would be refused again: InvalidEventException naming the field, which the delivery
+     * sends to the dead-letter queue, not the wait for a store outage that would stall the tenant.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void aValueTheStoreCannotHoldIsTheEventsFaultNotAnOutage(String kind) throws Exception {
+        try (DeliveryStore store = open(kind)) {
+            InvalidEventException tooLong = assertThrows(InvalidEventException.class,
+                    () -> store.markDone("contoso", "acme", "e".repeat(300), "created", null));
+            assertEquals("eventId: 300 UTF-16 units, more than the store's 256", tooLong.getMessage());
+            InvalidEventException nul = assertThrows(InvalidEventException.class,
+                    () -> store.beginCreate("contoso", "acme", "thr\u0000x", "ev-nul"));
+            assertEquals("threat.id: holds a NUL character, which the store cannot keep", nul.getMessage());
+            assertThrows(InvalidEventException.class, () -> store.lookUp("contoso", "acme\u0000", "ev", "thr"));
+            // what the guard let through and the database still refused, by its SQLState
+            InvalidEventException refused = assertThrows(InvalidEventException.class,
+                    () -> store.markDone("contoso", "acme", "ev-long-outcome", "o".repeat(40), null));
+            assertTrue(refused.getMessage().contains("the store refused the value (SQLState 22001)"), refused.getMessage());
+        }
+    }
+
+    /** Only data errors (SQLState classes 22 and 23) are the event's; anything else is waited out. */
+    @org.junit.jupiter.api.Test
+    void sqlStatesAreSortedIntoDataErrorsAndOutages() {
+        assertTrue(DeliveryStore.failure(new java.sql.SQLException("too long", "22001")) instanceof InvalidEventException);
+        assertTrue(DeliveryStore.failure(new java.sql.SQLException("not null", "23502")) instanceof InvalidEventException);
+        assertTrue(DeliveryStore.failure(new java.sql.SQLException("gone", "08006")) instanceof StoreUnavailableException);
+        assertTrue(DeliveryStore.failure(new java.sql.SQLException("shutdown", "57P01")) instanceof StoreUnavailableException);
+        assertTrue(DeliveryStore.failure(new java.sql.SQLTransientConnectionException("pool timed out")) instanceof StoreUnavailableException);
+        assertTrue(DeliveryStore.failure(new java.sql.SQLException("raced", "23505")) instanceof StoreUnavailableException);
     }
 
     /** interface.md section 4: two accounts with the same threat.id and eventId never share, suppress or resolve each other's. */
