@@ -149,7 +149,12 @@ final class Traffic implements AutoCloseable {
      * before its create.
      */
     void account(String scenario, long drainFrom, String extra) {
-        await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(500)).until(this::accountedFor);
+        try {
+            await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(500)).until(this::accountedFor);
+        } catch (org.awaitility.core.ConditionTimeoutException notAll) {
+            // the accounting below says what is missing (a lost store row leaves its pair undelivered for ever)
+            System.out.printf("chaos %s: not every event accounted for after 5 minutes%n", scenario);
+        }
         long drain = System.currentTimeMillis() - drainFrom;
         Set<String> delivered = deliveredPairs();
         Set<String> lost = new HashSet<>(workload.toDeliver);
