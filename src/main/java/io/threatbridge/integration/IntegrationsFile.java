@@ -98,6 +98,7 @@ public final class IntegrationsFile {
         String apiUrl = text(entry, "apiUrl");
         if (apiUrl != null) {
             checkHttps(at, apiUrl);
+            checkHost(at, apiUrl, defaultApiUrls);
         }
         JsonNode enabled = entry.get("enabled");
         if (enabled != null && !enabled.isBoolean()) {
@@ -136,6 +137,36 @@ public final class IntegrationsFile {
             throw new IntegrationsFileException(at + key + " '" + value + "' is not one of "
                     + Arrays.stream(type.getEnumConstants()).map(Enum::name).collect(Collectors.joining(", ")));
         }
+    }
+
+    /** Microsoft's API domains (commercial, GCC High and DoD); the configured API URLs' hosts add to them. */
+    static final List<String> MICROSOFT_DOMAINS = List.of("microsoft.com", "microsoft.us");
+
+    /**
+     * An apiUrl receives the tenant's bearer token, and the file is read again while the bridge
+     * runs: its host must be one of Microsoft's API domains (or below one), or the host of
+     * bridge.defender.api-url or bridge.graph.api-url, which the operator set at start.
+     */
+    private static void checkHost(String at, String url, Map<Integration.Api, String> defaultApiUrls) {
+        String host = URI.create(url).getHost().toLowerCase(java.util.Locale.ROOT);
+        List<String> allowed = new ArrayList<>(MICROSOFT_DOMAINS);
+        defaultApiUrls.values().forEach(configured -> {
+            try {
+                String configuredHost = URI.create(configured).getHost();
+                if (configuredHost != null) {
+                    allowed.add(configuredHost.toLowerCase(java.util.Locale.ROOT));
+                }
+            } catch (IllegalArgumentException ignored) {
+                // not a URL: it allows nothing
+            }
+        });
+        for (String domain : allowed) {
+            if (host.equals(domain) || host.endsWith("." + domain)) {
+                return;
+            }
+        }
+        throw new IntegrationsFileException(at + "apiUrl '" + url + "' is not a Microsoft API host (" + String.join(", ", allowed)
+                + ", or below one): the tenant's token would go there");
     }
 
     private static void checkHttps(String at, String url) {
