@@ -137,10 +137,13 @@ public class BridgeConfiguration implements CamelConfiguration {
 
     @BindToRegistry(value = "store", destroyMethod = "close")
     public DeliveryStore store(CamelContext context) {
-        String url = storeUrl.isBlank()
-                ? DeliveryStore.defaultUrl(Path.of(dataDir))
-                : storeUrl;
-        DeliveryStore store = new DeliveryStore(url, blankToNull(storeUser), blankToNull(storePassword));
+        // dry-run makes its alert ids up: they go to a store of its own, or the events it handled
+        // would count as done once the bridge goes live
+        boolean dryRun = DeliveryMode.of(mode, clientId).dryRun();
+        String url = dryRun ? DeliveryStore.dryRunUrl(Path.of(dataDir))
+                : storeUrl.isBlank() ? DeliveryStore.defaultUrl(Path.of(dataDir)) : storeUrl;
+        DeliveryStore store = dryRun ? new DeliveryStore(url, null, null)
+                : new DeliveryStore(url, blankToNull(storeUser), blankToNull(storePassword));
         HealthCheckRegistry.get(context).register(new PartHealthCheck("store", store::problem));
         return store;
     }

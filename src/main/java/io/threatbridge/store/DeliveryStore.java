@@ -50,6 +50,14 @@ public class DeliveryStore implements TenantPacer.Ledger, AutoCloseable {
     }
 
     /**
+     * The store of dry-run: an H2 file of its own in the data directory, whatever bridge.store.url
+     * says, so that the made-up alert ids of dry-run never make an event done for the live bridge.
+     */
+    public static String dryRunUrl(Path dataDir) {
+        return "jdbc:h2:file:" + dataDir.resolve("store-dry-run").toAbsolutePath() + ";DB_CLOSE_ON_EXIT=FALSE";
+    }
+
+    /**
      * The URL with H2's write delay turned off unless it sets one itself. H2 writes a commit to its
      * file up to WRITE_DELAY (500 ms) after it acknowledged it; a kill -9 in between loses the commit
      * while the broker has already synced the message's acknowledgement, so the event counts as new
