@@ -1,6 +1,7 @@
 package io.threatbridge;
 
 import io.threatbridge.broker.BrokerConnection;
+import io.threatbridge.broker.InboundMessages;
 import io.threatbridge.defender.AlertApis;
 import io.threatbridge.defender.UnansweredCreates;
 import io.threatbridge.defender.DefenderReply;
@@ -146,10 +147,13 @@ public class BridgeConfiguration implements CamelConfiguration {
 
     @BindToRegistry(value = "store", destroyMethod = "close")
     public DeliveryStore store(CamelContext context) {
-        String url = storeUrl.isBlank()
-                ? "jdbc:h2:file:" + Path.of(dataDir, "store").toAbsolutePath() + ";DB_CLOSE_ON_EXIT=FALSE"
-                : storeUrl;
-        DeliveryStore store = new DeliveryStore(url, blankToNull(storeUser), blankToNull(storePassword));
+        // dry-run makes its alert ids up: they go to a store of its own, or the events it handled
+        // would count as done once the bridge goes live
+        boolean dryRun = DeliveryMode.of(mode, clientId).dryRun();
+        String url = dryRun ? DeliveryStore.dryRunUrl(Path.of(dataDir))
+                : storeUrl.isBlank() ? DeliveryStore.defaultUrl(Path.of(dataDir)) : storeUrl;
+        DeliveryStore store = dryRun ? new DeliveryStore(url, null, null)
+                : new DeliveryStore(url, blankToNull(storeUser), blankToNull(storePassword));
         HealthCheckRegistry.get(context).register(new PartHealthCheck("store", store::problem));
         return store;
     }
@@ -196,6 +200,11 @@ public class BridgeConfiguration implements CamelConfiguration {
     @BindToRegistry("eventValidator")
     public EventValidator eventValidator() {
         return new EventValidator();
+    }
+
+    @BindToRegistry("inboundMessages")
+    public InboundMessages inboundMessages() {
+        return new InboundMessages();
     }
 
     @BindToRegistry("eventFacts")

@@ -54,7 +54,8 @@ public final class BridgeHarness implements AutoCloseable {
         main = ThreatBridge.newMain(settings);
         main.start();
         clientFactory = new ActiveMQConnectionFactory(settings.getOrDefault("bridge.broker.url", "tcp://127.0.0.1:" + brokerPort));
-        client = clientFactory.createConnection();
+        // as the bridge's user, where the broker asks for one
+        client = clientFactory.createConnection(settings.get("bridge.broker.user"), settings.get("bridge.broker.password"));
         client.start();
     }
 

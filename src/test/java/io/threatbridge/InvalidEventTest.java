@@ -64,6 +64,10 @@ class InvalidEventTest {
         cases.put(Events.with(valid, "eventId", IntNode.valueOf(42)).toString(), "eventId: expected string, got number");
         cases.put(Events.with(valid, "device", TextNode.valueOf("pixel")).toString(), "device: expected object, got string");
         cases.put(Events.with(valid, "eventId", TextNode.valueOf("")).toString(), "eventId: ");
+        cases.put(Events.with(valid, "eventId", TextNode.valueOf("ev\u0000nul")).toString(), "eventId: contains a control character");
+        cases.put(Events.with(valid, "threat.id", TextNode.valueOf("thr\r\nEvent id: forged")).toString(), "threat.id: contains a control character");
+        cases.put(Events.with(valid, "accountId", TextNode.valueOf("acme\u0085")).toString(), "accountId: contains a control character");
+        cases.put(Events.with(valid, "eventId", TextNode.valueOf("\uD83D\uDE00".repeat(129))).toString(), "eventId: ");
         cases.put(Events.with(valid, "threat.severity", TextNode.valueOf("HIGH")).toString(),
                 "threat.severity: 'HIGH' is not one of CRITICAL, ELEVATED, LOW, NORMAL");
         cases.put(Events.with(valid, "threat.status", TextNode.valueOf("OPEN")).toString(), "threat.status: 'OPEN' is not one of ACTIVE, RESOLVED");
@@ -73,7 +77,9 @@ class InvalidEventTest {
         cases.put(Events.with(valid, "threat.detectedAt", TextNode.valueOf("2026-13-45T10:00:00Z")).toString(),
                 "threat.detectedAt: '2026-13-45T10:00:00Z' is not an ISO-8601 instant");
         cases.put(Events.with(valid, "accountId", TextNode.valueOf("nobody")).toString(), "accountId: 'nobody' is not an account of any integration");
-        cases.put(Events.with(valid, "forensics", TextNode.valueOf("x".repeat(300 * 1024))).toString(), "bytes, more than the limit of 262144");
+        // fewer characters than the limit, more UTF-8 bytes: read, measured, refused (a text with more
+        // characters than the limit is refused unread: HostileVendorTest)
+        cases.put(Events.with(valid, "forensics", TextNode.valueOf("\u00e9".repeat(140 * 1024))).toString(), "bytes, more than the limit of 262144");
         cases.put("[".repeat(10_000) + "]".repeat(10_000), "message body: Document nesting depth (65) exceeds the maximum allowed");
         cases.put(Events.with(valid, "forensics", TextNode.valueOf("y".repeat(70 * 1024))).toString(), "message body: String value length");
         cases.put(valid.toString().replace("\"eventId\"", "\"" + "k".repeat(300) + "\":1,\"eventId\""), "message body: Name length");

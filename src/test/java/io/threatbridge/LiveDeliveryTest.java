@@ -155,7 +155,7 @@ class LiveDeliveryTest {
                         + "\"description\":\"Event id: inflight-0\"}]}")));
         // an instance that has just died sent this create: its answer may come for 1 + 1.5 s (time-outs) + 2 s (clocks)
         long sentAt = System.currentTimeMillis();
-        bridge.store().beginCreate("inflight", "thr-inflight", "inflight-0", "endpoint");
+        bridge.store().beginCreate("inflight", "acct-inflight", "thr-inflight", "inflight-0", "endpoint");
         bridge.send(active);
         bridge.send(event("inflight-2", "inflight", "thr-inflight-2", "ACTIVE"));
         await().atMost(java.time.Duration.ofSeconds(20)).until(() -> bridge.store().isDone("inflight", "inflight-1"));

@@ -51,6 +51,9 @@ public class BrokerConnection extends ServiceSupport {
             // runs is not made again until a restart (docs/operations.md)
             artemis.setCacheDestinations(true);
         }
+        // the bridge never reads an ObjectMessage (InboundMessages refuses it by type); should
+        // anything ever ask for one's body, no class may be deserialized
+        artemis.setDeserializationDenyList("*");
         pool.setConnectionFactory(artemis);
         // a client that reconnects for ever fails over by itself (to the backup of a replicated pair,
         // or to the same broker restarted) and keeps its sessions and consumers: the pool must not

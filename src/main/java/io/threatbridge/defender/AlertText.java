@@ -128,7 +128,11 @@ final class AlertText {
     static String description(ThreatEvent event) {
         ThreatEvent.Threat threat = event.threat();
         ThreatEvent.Device device = event.device();
-        StringBuilder text = new StringBuilder("Mobile threat reported by the mobile threat defense console.\n");
+        // first, so that no cut at the description's limit can remove it: the bridge finds its own
+        // alert again by this line (AlertApi.matchingAlert). Vendor values below cannot forge one:
+        // their control characters are spaces
+        StringBuilder text = new StringBuilder(eventIdLine(event.eventId())).append('\n');
+        text.append("Mobile threat reported by the mobile threat defense console.\n");
         line(text, "Threat", threat.name() + (threat.type() != null ? " (" + threat.type() + ")" : ""));
         line(text, "Category", threat.categoryOrOther().name());
         line(text, "Detected at", threat.detectedAt());
@@ -144,8 +148,6 @@ final class AlertText {
             line(text, "User e-mail", event.user().email());
         }
         line(text, "Console account", event.accountId());
-        // the bridge finds its own alert again by this line (AlertApi.matchingAlert): keep it
-        text.append(eventIdLine(event.eventId())).append('\n');
         if (event.forensics() != null && event.forensics().isObject() && !event.forensics().isEmpty()) {
             text.append("Forensics:\n");
             forensics(text, "", event.forensics());
@@ -162,15 +164,30 @@ final class AlertText {
             if (value.isObject()) {
                 forensics(text, key + ".", value);
             } else if (!value.isNull()) {
-                text.append(key).append(": ").append(value.isValueNode() ? value.asText() : value.toString()).append('\n');
+                text.append(oneLine(key)).append(": ").append(oneLine(value.isValueNode() ? value.asText() : value.toString())).append('\n');
             }
         }
     }
 
     private static void line(StringBuilder text, String label, String value) {
         if (value != null && !value.isBlank()) {
-            text.append(label).append(": ").append(value).append('\n');
+            text.append(label).append(": ").append(oneLine(value)).append('\n');
         }
+    }
+
+    /** A vendor's value on one line: every control character (CR, LF, NEL...) and line or paragraph separator a space. */
+    static String oneLine(String value) {
+        StringBuilder out = null;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+                if (out == null) {
+                    out = new StringBuilder(value);
+                }
+                out.setCharAt(i, ' ');
+            }
+        }
+        return out == null ? value : out.toString();
     }
 
     static String limit(String text, int max) {

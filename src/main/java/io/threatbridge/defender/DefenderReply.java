@@ -22,6 +22,7 @@ public class DefenderReply {
 
     /** When a 429 names no Retry-After, wait this long rather than hammer the tenant. */
     static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(60);
+    static final Duration LONGEST_RETRY_AFTER = Duration.ofHours(1);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final TenantTokens tokens;
@@ -78,17 +79,26 @@ public class DefenderReply {
         return id;
     }
 
+    /**
+     * The wait a Retry-After asks for, at most {@link #LONGEST_RETRY_AFTER}: Defender's longest quota
+     * window is an hour, and a larger value (or one that overflows) would silence the tenant for good.
+     */
     static Duration retryAfter(String header) {
+        Duration asked = askedRetryAfter(header);
+        return asked.compareTo(LONGEST_RETRY_AFTER) > 0 ? LONGEST_RETRY_AFTER : asked;
+    }
+
+    private static Duration askedRetryAfter(String header) {
         if (header == null || header.isBlank()) {
             return DEFAULT_RETRY_AFTER;
         }
         try {
-            return Duration.ofSeconds(Math.max(0, Long.parseLong(header.trim())));
+            return Duration.ofSeconds(Math.max(0, Math.min(Long.parseLong(header.trim()), LONGEST_RETRY_AFTER.getSeconds() + 1)));
         } catch (NumberFormatException notSeconds) {
             try {
                 Duration until = Duration.between(Instant.now(), ZonedDateTime.parse(header.trim(), DateTimeFormatter.RFC_1123_DATE_TIME));
                 return until.isNegative() ? Duration.ZERO : until;
-            } catch (DateTimeParseException notADate) {
+            } catch (DateTimeParseException | ArithmeticException notADate) {
                 return DEFAULT_RETRY_AFTER;
             }
         }

@@ -38,7 +38,7 @@ public class DeliveryFacts {
      * First what the error handling needs to put the event back on its queue or on the dead-letter
      * queue, so that it is there even when the event cannot be read: originalBody, priority,
      * groupId, receivedAt and attempt (from the message) and integration, and integrationApi (its
-     * `api`: auto, endpoint or graph). Then event, eventId, threatId, resolved and severity.
+     * `api`: auto, endpoint or graph). Then event, eventId, accountId, threatId, resolved and severity.
      */
     public void read(@ExchangeProperty("integrationName") String integration, @Body Object body,
                      @Header("JMSPriority") Integer priority, @Header("JMSXGroupID") String groupId,
@@ -55,6 +55,7 @@ public class DeliveryFacts {
         ThreatEvent event = validator.read(exchange.getMessage().getBody(String.class));
         exchange.setProperty("event", event);
         exchange.setProperty("eventId", event.eventId());
+        exchange.setProperty("accountId", event.accountId());
         if (event.threat() != null) {
             exchange.setProperty("threatId", event.threat().id());
             exchange.setProperty("resolved", event.resolved());
@@ -63,9 +64,9 @@ public class DeliveryFacts {
     }
 
     /** done, alertId, alertApi and pending: what the store knows of the event and its threat (DeliveryState). */
-    public void lookUp(@ExchangeProperty("integrationName") String integration, @ExchangeProperty("eventId") String eventId,
-                       @ExchangeProperty("threatId") String threatId, Exchange exchange) {
-        DeliveryState state = store.lookUp(integration, eventId, threatId);
+    public void lookUp(@ExchangeProperty("integrationName") String integration, @ExchangeProperty("accountId") String account,
+                       @ExchangeProperty("eventId") String eventId, @ExchangeProperty("threatId") String threatId, Exchange exchange) {
+        DeliveryState state = store.lookUp(integration, account, eventId, threatId);
         exchange.setProperty("done", state.done());
         exchange.setProperty("alertId", state.alertId());
         exchange.setProperty("alertApi", state.alertApi());

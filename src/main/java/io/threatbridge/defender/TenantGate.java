@@ -12,15 +12,17 @@ import java.util.concurrent.ConcurrentHashMap;
  * Holds back calls to a tenant that answered 429 until its Retry-After has passed, and to a tenant
  * whose calls keep failing (a circuit breaker: after {@link #FAILURES_TO_OPEN} failures in a row no
  * call for a pause that doubles from {@link #FIRST_PAUSE} up to {@link #LONGEST_PAUSE}; one call
- * then tries again). Only the delivery routes of that tenant wait here; every other tenant's route
- * runs on, and the waiting tenant's events stay on its queue. Kept per tenant and service: Graph,
- * advanced hunting and Defender for Endpoint throttle and fail apart.
+ * then tries again). The longest pause is short on purpose: once a tenant's outage ends, its first
+ * delivery follows within it (interface.md section 1: within 30 s whatever the circuit did), and a
+ * call every 20 s costs a tenant that is still down nothing. Only the delivery routes of that tenant
+ * wait here; every other tenant's route runs on, and the waiting tenant's events stay on its queue.
+ * Kept per tenant and service: Graph, advanced hunting and Defender for Endpoint throttle and fail apart.
  */
 public class TenantGate {
 
     static final int FAILURES_TO_OPEN = 5;
-    static final Duration FIRST_PAUSE = Duration.ofSeconds(15);
-    static final Duration LONGEST_PAUSE = Duration.ofMinutes(5);
+    static final Duration FIRST_PAUSE = Duration.ofSeconds(5);
+    static final Duration LONGEST_PAUSE = Duration.ofSeconds(20);
 
     private final Map<String, Instant> closedUntil = new ConcurrentHashMap<>();
     private final Map<String, Integer> failuresInARow = new ConcurrentHashMap<>();
@@ -57,6 +59,18 @@ public class TenantGate {
             Thread.sleep(Math.min(wait.toMillis() + 1, 1000));
             until = closedUntil.get(key);
         }
+    }
+
+    /** Until when some calls to the integration's tenant wait (the latest of its services), or null when none do. */
+    Instant closedUntil(Integration integration) {
+        Instant latest = null;
+        for (DefenderRequest.Service service : DefenderRequest.Service.values()) {
+            Instant until = closedUntil.get(integration.tenantId() + " " + service);
+            if (until != null && (latest == null || until.isAfter(latest))) {
+                latest = until;
+            }
+        }
+        return latest;
     }
 
     /** A failure before any call (no request yet) counts against Defender for Endpoint's side. */

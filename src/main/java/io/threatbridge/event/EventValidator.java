@@ -35,6 +35,8 @@ import java.util.List;
 public class EventValidator {
 
     public static final int MAX_BYTES = 256 * 1024;
+    /** A message in a vendor's format may hold many records (interface.md 4b): each is still held to {@link #MAX_BYTES}. */
+    public static final int MAX_VENDOR_MESSAGE_BYTES = 4 * 1024 * 1024;
     private static final String SCHEMA = "/schemas/threat-event.schema.json";
 
     /** Limits are set on the factory so a hostile message is rejected while it is read, before it costs memory. */
@@ -159,6 +161,8 @@ public class EventValidator {
                     + first.getSchemaNode().toString().replaceAll("[\\[\\]\"]", "").replace(",", ", ");
             case "type" -> "expected " + first.getSchemaNode().toString().replaceAll("[\\[\\]\"]", "").replace(",", " or ")
                     + ", got " + first.getInstanceNode().getNodeType().toString().toLowerCase();
+            // the one pattern of the schema: ids without control characters
+            case "pattern" -> "contains a control character (U+0000-U+001F or U+007F-U+009F), which no id may hold";
             default -> stripLocation(first.getMessage());
         };
         return field + ": " + reason + (errors.size() > 1 ? " (and " + (errors.size() - 1) + " more)" : "");

@@ -29,7 +29,7 @@ import java.util.List;
 final class VendorRecords {
 
     /** A message of records: room for an export page of 500 Zimperium records (about 2 KiB each) and more; each record is also held to section 4's 256 KiB. */
-    static final int MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+    static final int MAX_MESSAGE_BYTES = io.threatbridge.event.EventValidator.MAX_VENDOR_MESSAGE_BYTES;
     static final int MAX_RECORDS = 1000;
 
     /** Section 4's limits; the array adds one level of nesting. */

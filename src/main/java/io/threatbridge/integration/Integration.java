@@ -9,7 +9,21 @@ import java.util.List;
  * {@code apiUrl} is the Defender for Endpoint API's base URL for this tenant (a regional host).
  */
 public record Integration(String name, String tenantId, List<String> accounts, FilterLevel filterLevel,
-                          String apiUrl, Api api, boolean enabled) {
+                          String apiUrl, Api api, boolean enabled, List<String> senders) {
+
+    /** An entry without senders: any broker user may send its accounts' events. */
+    public Integration(String name, String tenantId, List<String> accounts, FilterLevel filterLevel,
+                       String apiUrl, Api api, boolean enabled) {
+        this(name, tenantId, accounts, filterLevel, apiUrl, api, enabled, List.of());
+    }
+
+    /**
+     * Whether a broker user (the one the broker validated, or null when it stamped none) may send
+     * events for this entry's accounts (interface.md section 3, senders).
+     */
+    public boolean acceptsSender(String sender) {
+        return senders.isEmpty() || sender != null && senders.contains(sender);
+    }
 
     /** Where the integration's alerts go (interface.md section 3). */
     public enum Api {

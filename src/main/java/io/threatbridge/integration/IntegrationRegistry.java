@@ -40,18 +40,29 @@ public class IntegrationRegistry {
         this.snapshot = Snapshot.of(IntegrationsFile.load(file, defenderApiUrl));
     }
 
-    /** The integrations an account's events go to; an account none of them serves makes the event invalid. */
     /**
-     * The integrations of an event's account; or InvalidEventException naming it, in the vendor's
-     * field name when the event was mapped from a vendor's record (mappedEvent, interface.md 4b).
+     * The integrations of an event's account; or InvalidEventException naming it (in the vendor's
+     * field name when the event was mapped from a vendor's record: mappedEvent, interface.md 4b).
+     * A sender (the broker user the broker validated) that an integration of the account does not
+     * list in its senders makes the whole event invalid, not only its copy for that one.
      */
     public List<Integration> forAccount(@ExchangeProperty("accountId") String accountId,
-                                        @ExchangeProperty("mappedEvent") MappedEvent mapped) {
+                                        @ExchangeProperty("mappedEvent") MappedEvent mapped,
+                                        @ExchangeProperty("sender") String sender) {
         List<Integration> integrations = snapshot.byAccount().get(accountId);
         if (integrations == null) {
             InvalidEventException unknown = new InvalidEventException("accountId: '" + accountId
                     + "' is not an account of any integration in " + file);
             throw mapped == null ? unknown : mapped.explain(unknown);
+        }
+        for (Integration integration : integrations) {
+            if (!integration.acceptsSender(sender)) {
+                throw new InvalidEventException(sender == null
+                        ? "sender: the broker named no sending user (populate-validated-user is off?); integration "
+                        + integration.name() + " takes events for account '" + accountId + "' only from its senders"
+                        : "sender: broker user '" + sender + "' may not send events for account '" + accountId
+                        + "' (not among the senders of integration " + integration.name() + ")");
+            }
         }
         return integrations;
     }

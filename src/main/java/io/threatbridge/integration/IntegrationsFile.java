@@ -27,7 +27,8 @@ public final class IntegrationsFile {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9.-]{1,253}");
-    private static final Set<String> KEYS = Set.of("name", "tenantId", "accounts", "filterLevel", "apiUrl", "api", "enabled");
+    private static final Set<String> KEYS = Set.of("name", "tenantId", "accounts", "filterLevel", "apiUrl", "api", "enabled",
+            "senders");
 
     private IntegrationsFile() {
     }
@@ -96,13 +97,33 @@ public final class IntegrationsFile {
         String apiUrl = text(entry, "apiUrl");
         if (apiUrl != null) {
             checkHttps(at, apiUrl);
+            checkHost(at, apiUrl, defenderApiUrl);
         }
         JsonNode enabled = entry.get("enabled");
         if (enabled != null && !enabled.isBoolean()) {
             throw new IntegrationsFileException(at + "enabled must be true or false, not " + enabled);
         }
         return new Integration(name, tenantId, List.copyOf(accounts), filterLevel,
-                trimSlash(apiUrl != null ? apiUrl : defenderApiUrl), api, enabled == null || enabled.booleanValue());
+                trimSlash(apiUrl != null ? apiUrl : defenderApiUrl), api, enabled == null || enabled.booleanValue(),
+                senders(at, entry.get("senders")));
+    }
+
+    /** The broker users that may send the entry's accounts' events; empty when the entry names none. */
+    private static List<String> senders(String at, JsonNode senders) {
+        if (senders == null) {
+            return List.of();
+        }
+        if (!senders.isArray() || senders.isEmpty()) {
+            throw new IntegrationsFileException(at + "senders must be a non-empty list of broker user names");
+        }
+        List<String> users = new ArrayList<>();
+        for (JsonNode user : senders) {
+            if (!user.isTextual() || user.asText().isBlank()) {
+                throw new IntegrationsFileException(at + "senders holds an entry that is not a broker user name: " + user);
+            }
+            users.add(user.asText());
+        }
+        return List.copyOf(users);
     }
 
     private static <E extends Enum<E>> E enumValue(String at, String key, String value, Class<E> type, E fallback) {
@@ -115,6 +136,36 @@ public final class IntegrationsFile {
             throw new IntegrationsFileException(at + key + " '" + value + "' is not one of "
                     + Arrays.stream(type.getEnumConstants()).map(Enum::name).collect(Collectors.joining(", ")));
         }
+    }
+
+    /** Microsoft's API domains (commercial, GCC High and DoD); the configured API URLs' hosts add to them. */
+    static final List<String> MICROSOFT_DOMAINS = List.of("microsoft.com", "microsoft.us");
+
+    /**
+     * An apiUrl receives the tenant's bearer token, and the file is read again while the bridge
+     * runs: its host must be one of Microsoft's API domains (or below one), or the host of
+     * bridge.defender.api-url, which the operator set at start.
+     */
+    private static void checkHost(String at, String url, String defenderApiUrl) {
+        String host = URI.create(url).getHost().toLowerCase(java.util.Locale.ROOT);
+        List<String> allowed = new ArrayList<>(MICROSOFT_DOMAINS);
+        java.util.stream.Stream.of(defenderApiUrl).forEach(configured -> {
+            try {
+                String configuredHost = URI.create(configured).getHost();
+                if (configuredHost != null) {
+                    allowed.add(configuredHost.toLowerCase(java.util.Locale.ROOT));
+                }
+            } catch (IllegalArgumentException ignored) {
+                // not a URL: it allows nothing
+            }
+        });
+        for (String domain : allowed) {
+            if (host.equals(domain) || host.endsWith("." + domain)) {
+                return;
+            }
+        }
+        throw new IntegrationsFileException(at + "apiUrl '" + url + "' is not a Microsoft API host (" + String.join(", ", allowed)
+                + ", or below one): the tenant's token would go there");
     }
 
     private static void checkHttps(String at, String url) {

@@ -11,6 +11,10 @@ import jakarta.jms.Queue;
 import jakarta.jms.QueueBrowser;
 import jakarta.jms.Session;
 import jakarta.jms.TextMessage;
+import org.apache.activemq.artemis.api.core.ActiveMQException;
+import org.apache.activemq.artemis.api.core.SimpleString;
+import org.apache.activemq.artemis.jms.client.ActiveMQSession;
+import org.messaginghub.pooled.jms.JmsPoolSession;
 
 import java.util.ArrayList;
 import java.util.Enumeration;
@@ -33,8 +37,24 @@ public class DeadLetters implements DeadLettersMBean {
         this.inboundQueue = inboundQueue;
     }
 
+    /**
+     * The broker's count of the queue, asked with one query (Artemis's queue query, which needs no
+     * manage permission), not by browsing every message: a dead-letter queue of a million events is
+     * counted as fast as an empty one. A client that is not Artemis's is counted by browsing.
+     */
     @Override
     public long getCount() throws JMSException {
+        try (Connection connection = connections.createConnection();
+             Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE)) {
+            Session internal = session instanceof JmsPoolSession pooled ? pooled.getInternalSession() : session;
+            if (internal instanceof ActiveMQSession artemis) {
+                try {
+                    return artemis.getCoreSession().queueQuery(SimpleString.of(deadLetterQueue)).getMessageCount();
+                } catch (ActiveMQException e) {
+                    throw new JMSException("dead-letter queue " + deadLetterQueue + ": " + e.getMessage());
+                }
+            }
+        }
         return browse(Integer.MAX_VALUE).size();
     }
 

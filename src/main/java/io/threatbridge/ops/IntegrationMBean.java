@@ -18,6 +18,9 @@ public interface IntegrationMBean {
     /** ISO instant of the last alert delivered, or empty. */
     String getLastDeliveredAt();
 
+    /** UP, THROTTLED, FAILING or PAUSED (interface.md section 6); THROTTLED and FAILING end by themselves. */
+    String getState();
+
     /** Stops taking events from the integration's queue; they stay queued. */
     void pause() throws Exception;
 

@@ -5,6 +5,7 @@ import org.apache.camel.CamelContext;
 
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /** What one integration has done since the bridge started, and its pause switch, for JMX. */
 public class IntegrationStats implements IntegrationMBean {
@@ -20,10 +21,31 @@ public class IntegrationStats implements IntegrationMBean {
     private volatile Instant lastDeliveredAt;
     /** Deliveries the tenant failed (its answer, its Azure AD, the connection to it) since the last one that succeeded. */
     private final AtomicLong failuresInARow = new AtomicLong();
+    private volatile long lastFailureAt;
+    private volatile long lastRateLimitedAt;
+    private volatile long lastDeliveredMillis;
+    private final LongSupplier clock;
 
-    IntegrationStats(String name, CamelContext camel) {
+    /**
+     * How long a failure or a 429 counts. A tenant still failing fails again well within it (the
+     * circuit lets a call through at least every TenantGate.LONGEST_PAUSE); one that has had no
+     * call since, because no event came, is no longer reported failing: its state recovers by
+     * itself rather than wait for a delivery that may never come.
+     */
+    static final long RECENT_MILLIS = 60_000;
+
+    private final long failuresToReport;
+
+    /** @param failuresToReport deliveries in a row that must fail before the state is FAILING; 0: never */
+    IntegrationStats(String name, CamelContext camel, long failuresToReport) {
+        this(name, camel, failuresToReport, System::currentTimeMillis);
+    }
+
+    IntegrationStats(String name, CamelContext camel, long failuresToReport, LongSupplier clock) {
         this.name = name;
         this.camel = camel;
+        this.failuresToReport = failuresToReport;
+        this.clock = clock;
     }
 
     String name() {
@@ -33,6 +55,7 @@ public class IntegrationStats implements IntegrationMBean {
     void delivered() {
         delivered.incrementAndGet();
         lastDeliveredAt = Instant.now();
+        lastDeliveredMillis = clock.getAsLong();
         failuresInARow.set(0);
     }
 
@@ -54,17 +77,44 @@ public class IntegrationStats implements IntegrationMBean {
 
     void rateLimited(String reason) {
         rateLimited.incrementAndGet();
+        lastRateLimitedAt = clock.getAsLong();
         lastError = reason;
     }
 
     private void countFailure(boolean tenantFailed) {
         if (tenantFailed) {
+            lastFailureAt = clock.getAsLong();
             failuresInARow.incrementAndGet();
         }
     }
 
+    /** The tenant's failures since its last success, while the last of them is recent; 0 after that. */
     long failuresInARow() {
-        return failuresInARow.get();
+        return recent(lastFailureAt) ? failuresInARow.get() : 0;
+    }
+
+    private boolean recent(long at) {
+        return at != 0 && clock.getAsLong() - at < RECENT_MILLIS;
+    }
+
+    /**
+     * interface.md section 6: PAUSED while its route is suspended; FAILING while its last
+     * failuresToReport deliveries failed, the last recently; THROTTLED after a recent 429 with
+     * no delivery since; UP otherwise. FAILING and THROTTLED end by themselves.
+     */
+    @Override
+    public String getState() {
+        org.apache.camel.ServiceStatus route = camel == null ? null : camel.getRouteController().getRouteStatus(IntegrationRoutes.routeId(name));
+        if (route != null && route.isSuspended()) {
+            return "PAUSED";
+        }
+        if (failuresToReport > 0 && failuresInARow() >= failuresToReport) {
+            return "FAILING";
+        }
+        if (recent(lastRateLimitedAt) && lastRateLimitedAt >= lastDeliveredMillis) {
+            return "THROTTLED";
+        }
+        return "UP";
     }
 
     @Override

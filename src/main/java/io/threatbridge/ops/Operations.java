@@ -86,7 +86,7 @@ public class Operations extends ServiceSupport {
     }
 
     public IntegrationStats of(String integration) {
-        return stats.computeIfAbsent(integration, name -> new IntegrationStats(name, camel));
+        return stats.computeIfAbsent(integration, name -> new IntegrationStats(name, camel, failuresToReport));
     }
 
     static ObjectName objectName(String integration) throws Exception {

@@ -3,11 +3,13 @@ package io.threatbridge.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.threatbridge.defender.TenantPacer;
+import io.threatbridge.event.InvalidEventException;
 import org.apache.camel.ExchangeProperty;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -15,6 +17,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The bridge's memory over JDBC (H2 by default, PostgreSQL for several instances): which events each
@@ -30,7 +33,7 @@ public class DeliveryStore implements TenantPacer.Ledger, AutoCloseable {
 
     public DeliveryStore(String url, String user, String password) {
         HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(url);
+        config.setJdbcUrl(durable(url));
         config.setUsername(user);
         config.setPassword(password);
         config.setPoolName("threat-bridge-store");
@@ -40,6 +43,36 @@ public class DeliveryStore implements TenantPacer.Ledger, AutoCloseable {
         config.setInitializationFailTimeout(30_000);
         dataSource = new HikariDataSource(config);
         Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+    }
+
+    /** The default store: an H2 file in the data directory. */
+    public static String defaultUrl(Path dataDir) {
+        return "jdbc:h2:file:" + dataDir.resolve("store").toAbsolutePath() + ";DB_CLOSE_ON_EXIT=FALSE";
+    }
+
+    /**
+     * The store of dry-run: an H2 file of its own in the data directory, whatever bridge.store.url
+     * says, so that the made-up alert ids of dry-run never make an event done for the live bridge.
+     */
+    public static String dryRunUrl(Path dataDir) {
+        return "jdbc:h2:file:" + dataDir.resolve("store-dry-run").toAbsolutePath() + ";DB_CLOSE_ON_EXIT=FALSE";
+    }
+
+    /**
+     * The URL with H2's write delay turned off unless it sets one itself. H2 writes a commit to its
+     * file up to WRITE_DELAY (500 ms) after it acknowledged it; a kill -9 in between loses the commit
+     * while the broker has already synced the message's acknowledgement, so the event counts as new
+     * after a restart and a second alert is made. With WRITE_DELAY=0 each commit is written to the
+     * file before the commit returns (written, not fsynced: it survives the death of the process,
+     * not of the machine). Other databases' URLs are left as they are.
+     */
+    static String durable(String url) {
+        boolean h2File = url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:h2:mem:") && !url.startsWith("jdbc:h2:tcp:")
+                && !url.startsWith("jdbc:h2:ssl:");
+        if (!h2File || url.toUpperCase(Locale.ROOT).contains(";WRITE_DELAY=")) {
+            return url;
+        }
+        return url + ";WRITE_DELAY=0";
     }
 
     /** What keeps the bridge from its store right now, or null when it answers. */
@@ -52,46 +85,65 @@ public class DeliveryStore implements TenantPacer.Ledger, AutoCloseable {
     }
 
     /**
-     * Whether the event is done, its threat's alert (and the API that made it) and pending create:
-     * one statement for what the first steps of a delivery need.
+     * Whether the event is done, its threat's alert (and the API that made it) and pending create,
+     * all of the event's account: one statement for what the first steps of a delivery need.
      */
-    public DeliveryState lookUp(String integration, String eventId, String threatId) {
+    public DeliveryState lookUp(String integration, String account, String eventId, String threatId) {
+        checkIds(account, eventId, threatId);
         return selectOne("SELECT d.event_id, a.alert_id, a.api, p.event_id, p.started_at, p.api FROM (VALUES (1)) AS one (x)"
-                        + " LEFT JOIN delivered_event d ON d.integration = ? AND d.event_id = ?"
-                        + " LEFT JOIN threat_alert a ON a.integration = ? AND a.threat_id = ?"
-                        + " LEFT JOIN pending_create p ON p.integration = ? AND p.threat_id = ?",
+                        + " LEFT JOIN delivered_event d ON d.integration = ? AND d.account_id = ? AND d.event_id = ?"
+                        + " LEFT JOIN threat_alert a ON a.integration = ? AND a.account_id = ? AND a.threat_id = ?"
+                        + " LEFT JOIN pending_create p ON p.integration = ? AND p.account_id = ? AND p.threat_id = ?",
                 row -> new DeliveryState(row.getString(1) != null, row.getString(2), row.getString(3),
                         row.getString(4) == null ? null
                                 : new PendingCreate(row.getString(4), row.getTimestamp(5).toInstant(), row.getString(6))),
-                integration, eventId, integration, threatId, integration, threatId);
+                integration, account, eventId, integration, account, threatId, integration, account, threatId);
     }
 
+    /** Whether the integration has finished with an event of that id, of any account (for operators and tests). */
     public boolean isDone(String integration, String eventId) {
         return exists("SELECT 1 FROM delivered_event WHERE integration = ? AND event_id = ?", integration, eventId);
     }
 
-    public void markDone(@ExchangeProperty("integrationName") String integration, @ExchangeProperty("eventId") String eventId,
-                         @ExchangeProperty("outcome") String outcome, @ExchangeProperty("alertId") String alertId) {
-        insertOnce("INSERT INTO delivered_event (integration, event_id, outcome, alert_id, delivered_at) VALUES (?, ?, ?, ?, ?)",
-                integration, eventId, outcome, alertId, Timestamp.from(Instant.now()));
+    public boolean isDone(String integration, String account, String eventId) {
+        return exists("SELECT 1 FROM delivered_event WHERE integration = ? AND account_id = ? AND event_id = ?", integration, account, eventId);
     }
 
-    /** The alert of a threat in an integration, or null when none was created yet. */
+    public void markDone(@ExchangeProperty("integrationName") String integration, @ExchangeProperty("accountId") String account,
+                         @ExchangeProperty("eventId") String eventId, @ExchangeProperty("outcome") String outcome,
+                         @ExchangeProperty("alertId") String alertId) {
+        checkIds(account, eventId, null);
+        insertOnce("INSERT INTO delivered_event (integration, account_id, event_id, outcome, alert_id, delivered_at) VALUES (?, ?, ?, ?, ?, ?)",
+                integration, account, eventId, outcome, alertId, Timestamp.from(Instant.now()));
+    }
+
+    /**
+     * The alert of a threat id in an integration, of whichever account has one (the first), or null
+     * when none was created yet: for operators and tests, who know which account they mean.
+     */
     public String alertId(String integration, String threatId) {
         return selectOne("SELECT alert_id FROM threat_alert WHERE integration = ? AND threat_id = ?",
                 row -> row.getString(1), integration, threatId);
     }
 
-    /** The API that made the threat's alert in an integration (endpoint or graph), or null when none was created yet. */
+    /** The API that made a threat's alert in an integration (endpoint or graph), of any account, or null (for tests). */
     public String alertApi(String integration, String threatId) {
         return selectOne("SELECT api FROM threat_alert WHERE integration = ? AND threat_id = ?",
                 row -> row.getString(1), integration, threatId);
     }
 
-    public void saveAlert(String integration, String threatId, String alertId, String eventId, String api) {
-        if (!insertOnce("INSERT INTO threat_alert (integration, threat_id, alert_id, status, created_by_event, updated_at, api) VALUES (?, ?, ?, 'Active', ?, ?, ?)",
-                integration, threatId, alertId, eventId, Timestamp.from(Instant.now()), api)) {
-            LOG.warn("threat {} in {} already had an alert; Defender alert {} is a second one", threatId, integration, alertId);
+    /** The alert of an account's threat in an integration, or null when none was created yet. */
+    public String alertId(String integration, String account, String threatId) {
+        return selectOne("SELECT alert_id FROM threat_alert WHERE integration = ? AND account_id = ? AND threat_id = ?",
+                row -> row.getString(1), integration, account, threatId);
+    }
+
+    public void saveAlert(String integration, String account, String threatId, String alertId, String eventId, String api) {
+        if (!insertOnce("INSERT INTO threat_alert (integration, account_id, threat_id, alert_id, status, created_by_event, updated_at, api)"
+                        + " VALUES (?, ?, ?, ?, 'Active', ?, ?, ?)",
+                integration, account, threatId, alertId, eventId, Timestamp.from(Instant.now()), api)) {
+            LOG.warn("threat {} of account {} in {} already had an alert; alert {} is a second one",
+                    threatId, account, integration, alertId);
         }
     }
 
@@ -99,15 +151,17 @@ public class DeliveryStore implements TenantPacer.Ledger, AutoCloseable {
      * The alert a create made, and the end of that create's pending row, in one transaction: both or
      * neither, so a crash in between cannot leave a recorded alert with a create still pending.
      */
-    public void recordCreated(@ExchangeProperty("integrationName") String integration, @ExchangeProperty("threatId") String threatId,
-                              @ExchangeProperty("alertId") String alertId, @ExchangeProperty("eventId") String eventId,
-                              @ExchangeProperty("alertApi") String api) {
+    public void recordCreated(@ExchangeProperty("integrationName") String integration, @ExchangeProperty("accountId") String account,
+                              @ExchangeProperty("threatId") String threatId, @ExchangeProperty("alertId") String alertId,
+                              @ExchangeProperty("eventId") String eventId, @ExchangeProperty("alertApi") String api) {
+        checkIds(account, eventId, threatId);
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
-            try (PreparedStatement alert = prepare(connection, "INSERT INTO threat_alert (integration, threat_id, alert_id, status, created_by_event, updated_at, api) VALUES (?, ?, ?, 'Active', ?, ?, ?)",
-                    integration, threatId, alertId, eventId, Timestamp.from(Instant.now()), api);
-                 PreparedStatement pending = prepare(connection, "DELETE FROM pending_create WHERE integration = ? AND threat_id = ?",
-                         integration, threatId)) {
+            try (PreparedStatement alert = prepare(connection, "INSERT INTO threat_alert (integration, account_id, threat_id, alert_id, status,"
+                            + " created_by_event, updated_at, api) VALUES (?, ?, ?, ?, 'Active', ?, ?, ?)",
+                    integration, account, threatId, alertId, eventId, Timestamp.from(Instant.now()), api);
+                 PreparedStatement pending = prepare(connection, "DELETE FROM pending_create WHERE integration = ? AND account_id = ? AND threat_id = ?",
+                         integration, account, threatId)) {
                 alert.executeUpdate();
                 pending.executeUpdate();
                 connection.commit();
@@ -121,30 +175,34 @@ public class DeliveryStore implements TenantPacer.Ledger, AutoCloseable {
                 connection.setAutoCommit(true);
             }
         } catch (SQLException e) {
-            throw new StoreUnavailableException(e);
+            throw failure(e);
         }
         // the threat had an alert already (PostgreSQL ends a transaction at a failed insert: the rest alone)
-        saveAlert(integration, threatId, alertId, eventId, api);
-        endCreate(integration, threatId);
+        saveAlert(integration, account, threatId, alertId, eventId, api);
+        endCreate(integration, account, threatId);
     }
 
-    /** Written before a create call goes out, removed once its answer is recorded. */
-    public void beginCreate(@ExchangeProperty("integrationName") String integration, @ExchangeProperty("threatId") String threatId,
-                            @ExchangeProperty("eventId") String eventId, @ExchangeProperty("alertApi") String api) {
-        if (!insertOnce("INSERT INTO pending_create (integration, threat_id, event_id, started_at, api) VALUES (?, ?, ?, ?, ?)",
-                integration, threatId, eventId, Timestamp.from(Instant.now()), api)) {
-            update("UPDATE pending_create SET event_id = ?, started_at = ?, api = ? WHERE integration = ? AND threat_id = ?",
-                    eventId, Timestamp.from(Instant.now()), api, integration, threatId);
+    /** Written before a create call goes out (with the API it goes to), removed once its answer is recorded. */
+    public void beginCreate(@ExchangeProperty("integrationName") String integration, @ExchangeProperty("accountId") String account,
+                            @ExchangeProperty("threatId") String threatId, @ExchangeProperty("eventId") String eventId,
+                            @ExchangeProperty("alertApi") String api) {
+        checkIds(account, eventId, threatId);
+        if (!insertOnce("INSERT INTO pending_create (integration, account_id, threat_id, event_id, started_at, api) VALUES (?, ?, ?, ?, ?, ?)",
+                integration, account, threatId, eventId, Timestamp.from(Instant.now()), api)) {
+            update("UPDATE pending_create SET event_id = ?, started_at = ?, api = ? WHERE integration = ? AND account_id = ? AND threat_id = ?",
+                    eventId, Timestamp.from(Instant.now()), api, integration, account, threatId);
         }
     }
 
-    public void endCreate(@ExchangeProperty("integrationName") String integration, @ExchangeProperty("threatId") String threatId) {
-        update("DELETE FROM pending_create WHERE integration = ? AND threat_id = ?", integration, threatId);
+    public void endCreate(@ExchangeProperty("integrationName") String integration, @ExchangeProperty("accountId") String account,
+                          @ExchangeProperty("threatId") String threatId) {
+        update("DELETE FROM pending_create WHERE integration = ? AND account_id = ? AND threat_id = ?", integration, account, threatId);
     }
 
-    public void markResolved(@ExchangeProperty("integrationName") String integration, @ExchangeProperty("threatId") String threatId) {
-        update("UPDATE threat_alert SET status = 'Resolved', updated_at = ? WHERE integration = ? AND threat_id = ?",
-                Timestamp.from(Instant.now()), integration, threatId);
+    public void markResolved(@ExchangeProperty("integrationName") String integration, @ExchangeProperty("accountId") String account,
+                             @ExchangeProperty("threatId") String threatId) {
+        update("UPDATE threat_alert SET status = 'Resolved', updated_at = ? WHERE integration = ? AND account_id = ? AND threat_id = ?",
+                Timestamp.from(Instant.now()), integration, account, threatId);
     }
 
     /** The anchor remembered for a tenant's machine, or null when none is. */
@@ -212,7 +270,7 @@ public class DeliveryStore implements TenantPacer.Ledger, AutoCloseable {
                 connection.setAutoCommit(true);
             }
         } catch (SQLException e) {
-            throw new StoreUnavailableException(e);
+            throw failure(e);
         }
     }
 
@@ -224,7 +282,7 @@ public class DeliveryStore implements TenantPacer.Ledger, AutoCloseable {
                      databaseMillis(connection), quotaKey, callId)) {
             statement.executeUpdate();
         } catch (SQLException e) {
-            throw new StoreUnavailableException(e);
+            throw failure(e);
         }
     }
 
@@ -257,7 +315,7 @@ public class DeliveryStore implements TenantPacer.Ledger, AutoCloseable {
              ResultSet row = statement.executeQuery()) {
             return row.next() ? reader.read(row) : null;
         } catch (SQLException e) {
-            throw new StoreUnavailableException(e);
+            throw failure(e);
         }
     }
 
@@ -270,7 +328,7 @@ public class DeliveryStore implements TenantPacer.Ledger, AutoCloseable {
             if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
                 return false;
             }
-            throw new StoreUnavailableException(e);
+            throw failure(e);
         }
     }
 
@@ -278,8 +336,72 @@ public class DeliveryStore implements TenantPacer.Ledger, AutoCloseable {
         try (Connection connection = dataSource.getConnection(); PreparedStatement statement = prepare(connection, sql, values)) {
             statement.executeUpdate();
         } catch (SQLException e) {
-            throw new StoreUnavailableException(e);
+            throw failure(e);
         }
+    }
+
+    /**
+     * The ids as the store can hold them, checked before a statement: at most its column's length in
+     * UTF-16 units (H2 counts those), no NUL (PostgreSQL cannot hold one). The schema bounds the ids
+     * of every event ingest accepts the same way; this names the field for an event put on a
+     * delivery queue by other means.
+     */
+    private static void checkIds(String account, String eventId, String threatId) {
+        checkId("accountId", account, 512);
+        checkId("eventId", eventId, 256);
+        checkId("threat.id", threatId, 512);
+    }
+
+    private static void checkId(String field, String value, int units) {
+        if (value == null) {
+            return;
+        }
+        if (value.length() > units) {
+            throw new InvalidEventException(field + ": " + value.length() + " UTF-16 units, more than the store's " + units);
+        }
+        if (value.indexOf('\0') >= 0) {
+            throw new InvalidEventException(field + ": holds a NUL character, which the store cannot keep");
+        }
+    }
+
+    /**
+     * What a failed statement means for the event. An error in SQLState class 22 (data exception:
+     * a value too long, a NUL PostgreSQL cannot store) or 23 (integrity, other than the unique
+     * violation the store expects and handles) comes from the event's data and would come again:
+     * the event is invalid, its reason names the field where the message names a column. Anything
+     * else (no connection, a time-out, a database shutting down or out of space) is an outage the
+     * delivery waits out.
+     */
+    static RuntimeException failure(SQLException e) {
+        String state = e.getSQLState();
+        if (state != null && (state.startsWith("22") || state.startsWith("23") && !UNIQUE_VIOLATION.equals(state))) {
+            return new InvalidEventException(field(e.getMessage()) + ": the store refused the value (SQLState " + state + "): "
+                    + firstLine(e.getMessage()));
+        }
+        return new StoreUnavailableException(e);
+    }
+
+    /** The event's field behind the column a store's message names, or all ids when it names none. */
+    private static String field(String message) {
+        String upper = message == null ? "" : message.toUpperCase(Locale.ROOT);
+        if (upper.contains("EVENT_ID") || upper.contains("CREATED_BY_EVENT")) {
+            return "eventId";
+        }
+        if (upper.contains("THREAT_ID")) {
+            return "threat.id";
+        }
+        if (upper.contains("ACCOUNT_ID")) {
+            return "accountId";
+        }
+        if (upper.contains("ALERT_ID")) {
+            return "alert id";
+        }
+        return "eventId, accountId or threat.id";
+    }
+
+    private static String firstLine(String message) {
+        String line = message == null ? "" : message.lines().findFirst().orElse("");
+        return line.length() <= 200 ? line : line.substring(0, 197) + "...";
     }
 
     private static PreparedStatement prepare(Connection connection, String sql, Object... values) throws SQLException {

@@ -69,13 +69,18 @@ public final class BridgeProcess implements AutoCloseable {
      * test adds its own.
      */
     public static Map<String, String> settings(FakeMicrosoft microsoft, String brokerUrl, String schema, Path integrations) {
+        return settings(microsoft, brokerUrl, Map.of("bridge.store.url", TestStores.POSTGRES + "?currentSchema=" + schema,
+                "bridge.store.user", TestStores.POSTGRES_USER), integrations);
+    }
+
+    /** The same with the store settings given: {@code bridge.store.url} and, where it needs one, {@code bridge.store.user}. */
+    public static Map<String, String> settings(FakeMicrosoft microsoft, String brokerUrl, Map<String, String> store, Path integrations) {
         Map<String, String> settings = new HashMap<>(microsoft.liveSettings());
+        settings.putAll(store);
         settings.putAll(Map.of(
                 "bridge.broker.url", brokerUrl,
                 "bridge.broker.user", StandaloneBroker.USER,
                 "bridge.broker.password", StandaloneBroker.PASSWORD,
-                "bridge.store.url", TestStores.POSTGRES + "?currentSchema=" + schema,
-                "bridge.store.user", TestStores.POSTGRES_USER,
                 "bridge.integrations-file", integrations.toString(),
                 // the fake answers at once: short time-outs keep short the wait before a killed
                 // instance's unanswered create is looked up (UnansweredCreates)

@@ -38,6 +38,7 @@ final class Traffic implements AutoCloseable {
     private final Workload workload;
     private final AlertBook book;
     private final String storeUrl;
+    private final String storeUser;
     private final ActiveMQConnectionFactory factory;
     private final Connection client;
     private final Set<String> deadLettered = ConcurrentHashMap.newKeySet();
@@ -47,9 +48,18 @@ final class Traffic implements AutoCloseable {
 
     /** @param brokerUrl a client URL that reconnects for ever: the vendor outlives broker failures */
     Traffic(Workload workload, AlertBook book, String brokerUrl, String schema) throws JMSException {
+        this(workload, book, brokerUrl, TestStores.POSTGRES + "?currentSchema=" + schema, TestStores.POSTGRES_USER);
+    }
+
+    /**
+     * @param storeUrl where the bridges' store is read; for an H2 file, a URL with AUTO_SERVER=TRUE
+     *                 (the bridge's too), so that this JVM reads it through the bridge that has it open
+     */
+    Traffic(Workload workload, AlertBook book, String brokerUrl, String storeUrl, String storeUser) throws JMSException {
         this.workload = workload;
         this.book = book;
-        this.storeUrl = TestStores.POSTGRES + "?currentSchema=" + schema;
+        this.storeUrl = storeUrl;
+        this.storeUser = storeUser;
         factory = new ActiveMQConnectionFactory(brokerUrl);
         client = factory.createConnection(StandaloneBroker.USER, StandaloneBroker.PASSWORD);
         Session dlq = client.createSession(false, Session.AUTO_ACKNOWLEDGE);
@@ -104,7 +114,7 @@ final class Traffic implements AutoCloseable {
     }
 
     Set<String> deliveredPairs() {
-        try (java.sql.Connection db = DriverManager.getConnection(storeUrl, TestStores.POSTGRES_USER, null);
+        try (java.sql.Connection db = DriverManager.getConnection(storeUrl, storeUser, null);
              Statement statement = db.createStatement();
              ResultSet rows = statement.executeQuery("SELECT integration, event_id FROM delivered_event")) {
             Set<String> pairs = new HashSet<>();
@@ -139,7 +149,12 @@ final class Traffic implements AutoCloseable {
      * before its create.
      */
     void account(String scenario, long drainFrom, String extra) {
-        await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(500)).until(this::accountedFor);
+        try {
+            await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(500)).until(this::accountedFor);
+        } catch (org.awaitility.core.ConditionTimeoutException notAll) {
+            // the accounting below says what is missing (a lost store row leaves its pair undelivered for ever)
+            System.out.printf("chaos %s: not every event accounted for after 5 minutes%n", scenario);
+        }
         long drain = System.currentTimeMillis() - drainFrom;
         Set<String> delivered = deliveredPairs();
         Set<String> lost = new HashSet<>(workload.toDeliver);

@@ -44,7 +44,7 @@ class EndpointAlertsTest {
                   "severity": "High",
                   "category": "CredentialAccess",
                   "title": "Man-in-the-middle (ARP) on Ann's Pixel (dev-9) [thr-42]",
-                  "description": "Mobile threat reported by the mobile threat defense console.\\nThreat: Man-in-the-middle (ARP) (ARP_MITM)\\nCategory: NETWORK\\nDetected at: 2026-11-27T10:15:30Z\\nDevice: Ann's Pixel\\nModel: Pixel 8\\nDevice id: dev-9\\nDefender machine id: 1e5bc9d7e413ddd7902c2932e418702b84d0cc07\\nOperating system: ANDROID 15\\nManaged: yes (Intune)\\nUser: Ann Lee\\nUser e-mail: ann@contoso.com\\nConsole account: acme\\nEvent id: 5b0e3c1e-8d0f-4a57-9d3e-0c1f2a3b4c5d\\nForensics:\\nattackerIp: 10.0.0.66\\nssid: CoffeeShop\\nbssid: aa:bb:cc:dd:ee:ff",
+                  "description": "Event id: 5b0e3c1e-8d0f-4a57-9d3e-0c1f2a3b4c5d\\nMobile threat reported by the mobile threat defense console.\\nThreat: Man-in-the-middle (ARP) (ARP_MITM)\\nCategory: NETWORK\\nDetected at: 2026-11-27T10:15:30Z\\nDevice: Ann's Pixel\\nModel: Pixel 8\\nDevice id: dev-9\\nDefender machine id: 1e5bc9d7e413ddd7902c2932e418702b84d0cc07\\nOperating system: ANDROID 15\\nManaged: yes (Intune)\\nUser: Ann Lee\\nUser e-mail: ann@contoso.com\\nConsole account: acme\\nForensics:\\nattackerIp: 10.0.0.66\\nssid: CoffeeShop\\nbssid: aa:bb:cc:dd:ee:ff",
                   "recommendedAction": "Disconnect from the Wi-Fi network"
                 }""");
         assertEquals(expected, request.body());

@@ -66,8 +66,26 @@ class IntegrationsFileTest {
                 arguments("- {name: a, tenantId: t1, accounts: []}", "integrations[0] (a): accounts must be a non-empty list"),
                 arguments("- {name: a, tenantId: t1, accounts: [x], apiUrl: 'http://insecure'}",
                         "integrations[0] (a): apiUrl 'http://insecure' is not an https URL"),
+                arguments("- {name: a, tenantId: t1, accounts: [x], apiUrl: 'https://attacker.example'}",
+                        "integrations[0] (a): apiUrl 'https://attacker.example' is not a Microsoft API host"),
+                arguments("- {name: a, tenantId: t1, accounts: [x], apiUrl: 'https://api.security.microsoft.com.attacker.example'}",
+                        "is not a Microsoft API host"),
                 arguments("- {name: a, tenantId: t1, accounts: [x], enabled: maybe}", "integrations[0] (a): enabled must be true or false"),
+                arguments("- {name: a, tenantId: t1, accounts: [x], senders: []}", "integrations[0] (a): senders must be a non-empty list"),
+                arguments("- {name: a, tenantId: t1, accounts: [x], senders: ['']}", "integrations[0] (a): senders holds an entry that is not a broker user"),
                 arguments("- {name: a, tenantId: t1, accounts: [x], filterlevel: LOW_AND_ABOVE}", "integrations[0] (a): unknown key 'filterlevel'"));
+    }
+
+    /** Regional and government hosts of Microsoft pass, and the host the operator configured (a test's fake, a proxy). */
+    @org.junit.jupiter.api.Test
+    void apiUrlsOnMicrosoftHostsOrTheConfiguredOnesPass() throws Exception {
+        Path file = dir.resolve("integrations.yaml");
+        Files.writeString(file, "integrations:\n"
+                + "  - {name: a, tenantId: t1, accounts: [x], apiUrl: 'https://eu.api.security.microsoft.com'}\n"
+                + "  - {name: b, tenantId: t2, accounts: [y], apiUrl: 'https://api-gov.securitycenter.microsoft.us'}\n"
+                + "  - {name: c, tenantId: t3, accounts: [z], apiUrl: 'https://fake.test:8443/c'}\n");
+        List<Integration> loaded = IntegrationsFile.load(file, "https://fake.test:8443");
+        assertEquals(3, loaded.size());
     }
 
     @ParameterizedTest(name = "{1}")

@@ -2,6 +2,7 @@ package io.threatbridge.store;
 
 import io.threatbridge.defender.TenantPacer;
 
+import io.threatbridge.event.InvalidEventException;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -19,6 +20,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What the store remembers, on H2 and on PostgreSQL, with the schema Flyway makes. */
@@ -42,11 +44,11 @@ class DeliveryStoreTest {
         try (DeliveryStore store = new DeliveryStore(settings.get("bridge.store.url"), settings.get("bridge.store.user"), null)) {
             assertFalse(store.isDone("contoso", "ev-1"));
             assertNull(store.alertId("contoso", "thr-1"));
-            store.saveAlert("contoso", "thr-1", "da-1", "ev-1", "endpoint");
-            store.markDone("contoso", "ev-1", "created", "da-1");
-            store.markDone("contoso", "ev-1", "created", "da-1");
-            store.saveAlert("contoso", "thr-1", "da-2", "ev-9", "graph");
-            store.markResolved("contoso", "thr-1");
+            store.saveAlert("contoso", "acme", "thr-1", "da-1", "ev-1", "endpoint");
+            store.markDone("contoso", "acme", "ev-1", "created", "da-1");
+            store.markDone("contoso", "acme", "ev-1", "created", "da-1");
+            store.saveAlert("contoso", "acme", "thr-1", "da-2", "ev-9", "graph");
+            store.markResolved("contoso", "acme", "thr-1");
         }
         // opened again: Flyway finds its schema in place and the rows are still there
         try (DeliveryStore store = new DeliveryStore(settings.get("bridge.store.url"), settings.get("bridge.store.user"), null)) {
@@ -62,25 +64,102 @@ class DeliveryStoreTest {
     @ValueSource(strings = {"h2", "postgres"})
     void aDeliveryReadsItsStateInOneLookAndRecordsACreateWithItsPendingRowGone(String kind) throws Exception {
         try (DeliveryStore store = open(kind)) {
-            assertEquals(new DeliveryState(false, null, null, null), store.lookUp("contoso", "ev-1", "thr-1"));
+            assertEquals(new DeliveryState(false, null, null, null), store.lookUp("contoso", "acme", "ev-1", "thr-1"));
 
-            store.beginCreate("contoso", "thr-1", "ev-1", "graph");
-            DeliveryState pending = store.lookUp("contoso", "ev-1", "thr-1");
+            store.beginCreate("contoso", "acme", "thr-1", "ev-1", "endpoint");
+            DeliveryState pending = store.lookUp("contoso", "acme", "ev-1", "thr-1");
             assertFalse(pending.done());
             assertNull(pending.alertId());
             assertEquals("ev-1", pending.pending().eventId());
+            assertEquals("endpoint", pending.pending().api(), "the API the create went to, where its look-up goes");
             assertEquals("graph", pending.pending().api(), "the API the create went to, where its look-up goes");
 
-            store.recordCreated("contoso", "thr-1", "da-1", "ev-1", "graph");
-            store.markDone("contoso", "ev-1", "created", "da-1");
-            assertEquals(new DeliveryState(true, "da-1", "graph", null), store.lookUp("contoso", "ev-1", "thr-1"));
-            assertEquals(new DeliveryState(false, null, null, null), store.lookUp("fabrikam", "ev-1", "thr-1"), "per integration");
+            store.recordCreated("contoso", "acme", "thr-1", "da-1", "ev-1", "endpoint");
+            store.markDone("contoso", "acme", "ev-1", "created", "da-1");
+            assertEquals(new DeliveryState(true, "da-1", "endpoint", null), store.lookUp("contoso", "acme", "ev-1", "thr-1"));
+            assertEquals(new DeliveryState(false, null, null, null), store.lookUp("fabrikam", "acme", "ev-1", "thr-1"), "per integration");
 
             // a second create for the threat (another instance's, say): its pending row still goes,
             // the first alert stays the threat's
-            store.beginCreate("contoso", "thr-1", "ev-2", "endpoint");
-            store.recordCreated("contoso", "thr-1", "da-2", "ev-2", "endpoint");
-            assertEquals(new DeliveryState(false, "da-1", "graph", null), store.lookUp("contoso", "ev-2", "thr-1"));
+            store.beginCreate("contoso", "acme", "thr-1", "ev-2", "endpoint");
+            store.recordCreated("contoso", "acme", "thr-1", "da-2", "ev-2", "endpoint");
+            assertEquals(new DeliveryState(false, "da-1", "endpoint", null), store.lookUp("contoso", "acme", "ev-2", "thr-1"));
+        }
+    }
+
+    /**
+     * Ids at the schema's limits fit both stores: 128 characters outside the Basic Multilingual Plane
+     * (emoji: two UTF-16 units each, which is how H2 counts) for eventId, 256 for threat.id and accountId.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void idsAtTheirLimitsInEmojiFit(String kind) throws Exception {
+        String eventId = "\uD83D\uDE00".repeat(128);
+        String threatId = "\uD83D\uDC1B".repeat(256);
+        String account = "\uD83C\uDFE2".repeat(256);
+        try (DeliveryStore store = open(kind)) {
+            store.beginCreate("contoso", account, threatId, eventId, "endpoint");
+            store.recordCreated("contoso", account, threatId, "da-emoji", eventId, "endpoint");
+            store.markDone("contoso", account, eventId, "created", "da-emoji");
+            assertEquals(new DeliveryState(true, "da-emoji", "endpoint", null), store.lookUp("contoso", account, eventId, threatId));
+        }
+    }
+
+    /**
+     * A value the store cannot hold (too long; a NUL, which PostgreSQL cannot keep) is the event's
+     * fault and would be refused again: InvalidEventException naming the field, which the delivery
+     * sends to the dead-letter queue, not the wait for a store outage that would stall the tenant.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void aValueTheStoreCannotHoldIsTheEventsFaultNotAnOutage(String kind) throws Exception {
+        try (DeliveryStore store = open(kind)) {
+            InvalidEventException tooLong = assertThrows(InvalidEventException.class,
+                    () -> store.markDone("contoso", "acme", "e".repeat(300), "created", null));
+            assertEquals("eventId: 300 UTF-16 units, more than the store's 256", tooLong.getMessage());
+            InvalidEventException nul = assertThrows(InvalidEventException.class,
+                    () -> store.beginCreate("contoso", "acme", "thr\u0000x", "ev-nul", "endpoint"));
+            assertEquals("threat.id: holds a NUL character, which the store cannot keep", nul.getMessage());
+            assertThrows(InvalidEventException.class, () -> store.lookUp("contoso", "acme\u0000", "ev", "thr"));
+            // what the guard let through and the database still refused, by its SQLState
+            InvalidEventException refused = assertThrows(InvalidEventException.class,
+                    () -> store.markDone("contoso", "acme", "ev-long-outcome", "o".repeat(40), null));
+            assertTrue(refused.getMessage().contains("the store refused the value (SQLState 22001)"), refused.getMessage());
+        }
+    }
+
+    /** Only data errors (SQLState classes 22 and 23) are the event's; anything else is waited out. */
+    @org.junit.jupiter.api.Test
+    void sqlStatesAreSortedIntoDataErrorsAndOutages() {
+        assertTrue(DeliveryStore.failure(new java.sql.SQLException("too long", "22001")) instanceof InvalidEventException);
+        assertTrue(DeliveryStore.failure(new java.sql.SQLException("not null", "23502")) instanceof InvalidEventException);
+        assertTrue(DeliveryStore.failure(new java.sql.SQLException("gone", "08006")) instanceof StoreUnavailableException);
+        assertTrue(DeliveryStore.failure(new java.sql.SQLException("shutdown", "57P01")) instanceof StoreUnavailableException);
+        assertTrue(DeliveryStore.failure(new java.sql.SQLTransientConnectionException("pool timed out")) instanceof StoreUnavailableException);
+        assertTrue(DeliveryStore.failure(new java.sql.SQLException("raced", "23505")) instanceof StoreUnavailableException);
+    }
+
+    /** interface.md section 4: two accounts with the same threat.id and eventId never share, suppress or resolve each other's. */
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void twoAccountsNeverShareAnEventOrAnAlert(String kind) throws Exception {
+        try (DeliveryStore store = open(kind)) {
+            store.beginCreate("contoso", "acme", "thr-1", "ev-1", "endpoint");
+            store.recordCreated("contoso", "acme", "thr-1", "da-acme", "ev-1", "endpoint");
+            store.markDone("contoso", "acme", "ev-1", "created", "da-acme");
+            assertEquals(new DeliveryState(false, null, null, null), store.lookUp("contoso", "globex", "ev-1", "thr-1"),
+                    "globex's event ev-1 is not done, nor does its thr-1 have acme's alert or pending create");
+
+            store.beginCreate("contoso", "globex", "thr-1", "ev-1", "endpoint");
+            assertEquals(new DeliveryState(true, "da-acme", "endpoint", null), store.lookUp("contoso", "acme", "ev-1", "thr-1"),
+                    "globex's pending create is not acme's");
+            store.recordCreated("contoso", "globex", "thr-1", "da-globex", "ev-1", "endpoint");
+            store.markDone("contoso", "globex", "ev-1", "created", "da-globex");
+            store.markResolved("contoso", "globex", "thr-1");
+            assertEquals("da-acme", store.alertId("contoso", "acme", "thr-1"));
+            assertEquals("da-globex", store.alertId("contoso", "globex", "thr-1"));
+            assertTrue(store.isDone("contoso", "globex", "ev-1"));
+            assertFalse(store.isDone("contoso", "initech", "ev-1"));
         }
     }
 
