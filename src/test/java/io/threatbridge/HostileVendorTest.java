@@ -209,6 +209,7 @@ class HostileVendorTest {
             forged.setStringProperty("bridgeEventId", "someone-elses");
             forged.setStringProperty("bridgeError", "forged");
             forged.setStringProperty("vendorTrace", "kept");
+            forged.setStringProperty("bridgeFormat", "section-4b");
             return forged;
         });
         Message parked = invalidCopyThenTheTenantStillDelivers();
@@ -217,6 +218,7 @@ class HostileVendorTest {
         assertFalse(parked.propertyExists("bridgeHttpStatus"));
         assertNull(parked.getStringProperty("bridgeEventId"));
         assertEquals("kept", parked.getStringProperty("vendorTrace"), "the vendor's own properties stay");
+        assertEquals("section-4b", parked.getStringProperty("bridgeFormat"), "bridgeFormat is the vendor's (interface.md 4b)");
 
         String id = "forged-attempt";
         send(session -> {

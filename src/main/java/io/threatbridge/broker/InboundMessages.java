@@ -21,7 +21,8 @@ import org.apache.camel.Exchange;
  * text message by the size of its body as the broker encoded it (two bytes a character, so more
  * characters than the limit has bytes is too large for certain) before the text is decoded. Sets
  * originalBody (what the invalid and dead-letter queues get) and the body, the text or the bytes;
- * drops the properties a vendor set whose names the bridge uses (bridge*); and sets sender, the
+ * drops the properties a vendor set whose names the bridge uses (bridge*, but for bridgeFormat, the
+ * vendor's own: interface.md section 4b); and sets sender, the
  * user the broker validated (null when the broker does not stamp it).
  */
 public class InboundMessages {

@@ -72,7 +72,6 @@ class DeliveryStoreTest {
             assertNull(pending.alertId());
             assertEquals("ev-1", pending.pending().eventId());
             assertEquals("endpoint", pending.pending().api(), "the API the create went to, where its look-up goes");
-            assertEquals("graph", pending.pending().api(), "the API the create went to, where its look-up goes");
 
             store.recordCreated("contoso", "acme", "thr-1", "da-1", "ev-1", "endpoint");
             store.markDone("contoso", "acme", "ev-1", "created", "da-1");
