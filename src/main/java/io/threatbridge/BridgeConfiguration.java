@@ -20,6 +20,7 @@ import io.threatbridge.integration.IntegrationRegistry;
 import io.threatbridge.integration.IntegrationsReload;
 import io.threatbridge.ops.DeadLetters;
 import io.threatbridge.ops.Operations;
+import io.threatbridge.sentinel.SentinelBatches;
 import io.threatbridge.store.DeliveryStore;
 import org.apache.camel.BeanInject;
 import org.apache.camel.BindToRegistry;
@@ -70,6 +71,8 @@ public class BridgeConfiguration implements CamelConfiguration {
     String graphApiUrl;
     @PropertyInject("bridge.graph.scope")
     String graphScope;
+    @PropertyInject("bridge.sentinel.scope")
+    String sentinelScope;
     @PropertyInject(value = "bridge.store.url", defaultValue = "")
     String storeUrl;
     @PropertyInject(value = "bridge.store.user", defaultValue = "")
@@ -122,7 +125,8 @@ public class BridgeConfiguration implements CamelConfiguration {
         // dry-run asks for no token, so it needs no credential
         TenantTokens tokens = new TenantTokens(clientId,
                 delivery.dryRun() ? null : TenantTokens.credential(clientSecret, clientSecretFile, certificateFile, certificatePassword),
-                authorityUrl, Map.of(Integration.Api.endpoint, defenderScope, Integration.Api.graph, graphScope));
+                authorityUrl, Map.of(Integration.Api.endpoint, defenderScope, Integration.Api.graph, graphScope,
+                Integration.Api.sentinel, sentinelScope));
         context.getRegistry().bind("tokens", tokens);
         context.addStartupListener((started, alreadyStarted) -> tokens.warmUp(integrations.all()));
         context.getRegistry().bind("defenderReply", new DefenderReply(tokens));
@@ -131,6 +135,15 @@ public class BridgeConfiguration implements CamelConfiguration {
         context.getRegistry().bind("deliveryFacts", DeliveryFacts.class, () -> new DeliveryFacts(integrations,
                 context.getRegistry().lookupByNameAndType("eventValidator", EventValidator.class),
                 context.getRegistry().lookupByNameAndType("store", DeliveryStore.class)));
+        // api: sentinel integrations take their events in batches, one JMS transaction per batch
+        context.getRegistry().bind("sentinelBatches", SentinelBatches.class, () -> new SentinelBatches(
+                broker.connectionFactory(), integrations,
+                context.getRegistry().lookupByNameAndType("eventValidator", EventValidator.class),
+                context.getRegistry().lookupByNameAndType("store", DeliveryStore.class), operations, tokens,
+                context.getRegistry().lookupByNameAndType("tenantGate", TenantGate.class),
+                context.getRegistry().lookupByNameAndType("retrySchedule", RetrySchedule.class),
+                SentinelBatches.Limits.of(context), context.resolvePropertyPlaceholders("{{bridge.queue.dlq}}"),
+                Path.of(dataDir, "dry-run-sentinel.jsonl")));
         LOG.info("Defender delivery mode: {}", delivery.name());
     }
 

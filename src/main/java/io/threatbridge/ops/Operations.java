@@ -49,6 +49,14 @@ public class Operations extends ServiceSupport {
         return millisSince(receivedAt);
     }
 
+    /** Counts events delivered together, as the rows of one Sentinel call. */
+    public void delivered(String integration, int events) {
+        IntegrationStats counters = of(integration);
+        for (int i = 0; i < events; i++) {
+            counters.delivered();
+        }
+    }
+
     public void filtered(@ExchangeProperty("integrationName") String integration) {
         of(integration).filtered();
     }
