@@ -250,17 +250,23 @@ public class SentinelBatches {
         exchange.setProperty("callsLeft", batch.hasPending());
     }
 
+    /**
+     * The call's rows are in the workspace: recorded in the store at once, before the batch's
+     * commit, so that after a crash the events of an answered call are not sent again even when a
+     * later call of the same batch was under way.
+     */
     private void delivered(SentinelBatch batch) {
         long now = System.currentTimeMillis();
         long latest = -1;
         List<String> ids = new ArrayList<>(batch.call.size());
         for (SentinelBatch.Item item : batch.call) {
-            item.state = SentinelBatch.State.DELIVERED;
             ids.add(item.eventId);
             if (item.receivedAt > 0) {
                 latest = Math.max(latest, now - item.receivedAt);
             }
         }
+        store.markAllDone(batch.integration.name(), ids, OUTCOME);
+        batch.call.forEach(item -> item.state = SentinelBatch.State.DELIVERED);
         DELIVERED.info("{} {}: {} row(s) to {}, events {}, latency up to {} ms", OUTCOME, batch.integration.name(),
                 ids.size(), batch.integration.sentinel().stream(), summary(ids), latest);
     }
@@ -289,12 +295,11 @@ public class SentinelBatches {
     }
 
     /**
-     * Every call answered: the delivered events recorded in the store, refused ones on the
-     * dead-letter queue, then one commit acknowledges the batch.
+     * Every call answered (each delivered call recorded in the store as it answered): refused
+     * events on the dead-letter queue, then one commit acknowledges the batch.
      */
     public void finish(@ExchangeProperty("sentinelBatch") SentinelBatch batch) throws JMSException {
         try {
-            record(batch);
             deadLetters(batch);
             batch.session.commit();
             count(batch);
@@ -304,8 +309,8 @@ public class SentinelBatches {
     }
 
     /**
-     * A call failed as a whole: what was delivered before it is recorded, and every event still
-     * pending goes back on the queue (429: when Retry-After allows, without using an attempt;
+     * A call failed as a whole: every event still pending (the rows of earlier calls are
+     * delivered and recorded already) goes back on the queue (429: when Retry-After allows, without using an attempt;
      * 408, 5xx, no answer: with back-off and one attempt more, or to the dead-letter queue once
      * bridge.delivery.max-attempts are used) or, after a second 401 or a refusal, to the
      * dead-letter queue; one commit for all. When the broker or the store fails here, the session
@@ -326,7 +331,6 @@ public class SentinelBatches {
         String name = batch.integration.name();
         boolean committed = false;
         try {
-            record(batch);
             List<SentinelBatch.Item> pending = batch.in(SentinelBatch.State.PENDING);
             String reason = failure == null ? "unknown failure" : EmailMask.mask(String.valueOf(failure.getMessage()));
             if (failure instanceof ThrottledException throttled) {
@@ -373,14 +377,6 @@ public class SentinelBatches {
         } finally {
             close(batch, !committed);
         }
-    }
-
-    private void record(SentinelBatch batch) {
-        List<String> ids = new ArrayList<>();
-        for (SentinelBatch.Item item : batch.in(SentinelBatch.State.DELIVERED)) {
-            ids.add(item.eventId);
-        }
-        store.markAllDone(batch.integration.name(), ids, OUTCOME);
     }
 
     private void deadLetters(SentinelBatch batch) throws JMSException {
