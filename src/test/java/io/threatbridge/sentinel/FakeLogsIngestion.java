@@ -81,12 +81,15 @@ public final class FakeLogsIngestion implements ResponseDefinitionTransformerV2,
     private final List<Integer> refusals = new CopyOnWriteArrayList<>();
     private final boolean keepRows;
     private volatile long delayMs;
+    private final AtomicLong rowTotal = new AtomicLong();
+    private volatile long firstRowAt;
+    private volatile long lastRowAt;
 
     public FakeLogsIngestion() {
         this(true);
     }
 
-    /** @param keepRows false for benchmarks: only counts are kept */
+    /** @param keepRows false for benchmarks: only counts and call sizes are kept, not the rows */
     public FakeLogsIngestion(boolean keepRows) {
         this.keepRows = keepRows;
         server = new WireMockServer(wireMockConfig()
@@ -169,8 +172,18 @@ public final class FakeLogsIngestion implements ResponseDefinitionTransformerV2,
         return ids;
     }
 
+    /** Rows accepted so far (also when rows are not kept). */
     public long rowCount() {
-        return calls.stream().mapToLong(call -> call.rows().size()).sum();
+        return rowTotal.get();
+    }
+
+    /** When the first and the last accepted call arrived (epoch millis; 0: none yet). */
+    public long firstRowAt() {
+        return firstRowAt;
+    }
+
+    public long lastRowAt() {
+        return lastRowAt;
     }
 
     /** The statuses of refused ingestion calls, in order. */
@@ -280,21 +293,22 @@ public final class FakeLogsIngestion implements ResponseDefinitionTransformerV2,
             }
             accepted.add(row);
         }
-        calls.add(new Call(keepRows ? List.copyOf(accepted) : trimmed(accepted), body.length, System.currentTimeMillis()));
+        long now = System.currentTimeMillis();
+        if (keepRows) {
+            calls.add(new Call(List.copyOf(accepted), body.length, now));
+        } else {
+            calls.add(new Call(List.of(), body.length, now));
+        }
+        if (firstRowAt == 0) {
+            firstRowAt = now;
+        }
+        lastRowAt = now;
+        rowTotal.addAndGet(accepted.size());
         ResponseDefinitionBuilder ok = ResponseDefinitionBuilder.responseDefinition().withStatus(204);
         if (delayMs > 0) {
             ok.withFixedDelay((int) delayMs);
         }
         return ok.build();
-    }
-
-    /** Only the EventId of each row, to keep a benchmark's memory flat. */
-    private static List<JsonNode> trimmed(List<JsonNode> rows) {
-        List<JsonNode> ids = new ArrayList<>(rows.size());
-        for (JsonNode row : rows) {
-            ids.add(JSON.createObjectNode().put("EventId", row.path("EventId").asText()));
-        }
-        return ids;
     }
 
     private ResponseDefinition refuse(int status, String code, String message) {
