@@ -77,6 +77,7 @@ public final class FakeLogsIngestion implements ResponseDefinitionTransformerV2,
     private final AtomicLong tokenCounter = new AtomicLong();
     private final Deque<Fail> faults = new ConcurrentLinkedDeque<>();
     private final Map<String, Integer> refusedEvents = new ConcurrentHashMap<>();
+    private final Map<String, Integer> failingRules = new ConcurrentHashMap<>();
     private final List<Call> calls = new CopyOnWriteArrayList<>();
     private final List<Integer> refusals = new CopyOnWriteArrayList<>();
     private final boolean keepRows;
@@ -152,6 +153,15 @@ public final class FakeLogsIngestion implements ResponseDefinitionTransformerV2,
     /** Every call holding this event's row is refused with {@code status}, as the service refuses a bad row. */
     public void refuseEvent(String eventId, int status) {
         refusedEvents.put(eventId, status);
+    }
+
+    /** Every call to this rule answers {@code status} (0: the rule answers normally again). */
+    public void failRule(String immutableId, int status) {
+        if (status == 0) {
+            failingRules.remove(immutableId);
+        } else {
+            failingRules.put(immutableId, status);
+        }
     }
 
     /** Accepted calls are answered this much later (the rows count as ingested when they arrive). */
@@ -250,6 +260,10 @@ public final class FakeLogsIngestion implements ResponseDefinitionTransformerV2,
         byte[] body = request.getBody();
         if (body.length > MAX_BYTES) {
             return refuse(413, "ContentLengthLimitExceeded", "the body is " + body.length + " bytes, the limit is 1 MB");
+        }
+        Integer ruleDown = failingRules.get(parts[2]);
+        if (ruleDown != null) {
+            return refuse(ruleDown, "Injected" + ruleDown, "this rule fails for the test");
         }
         Fail fault = faults.poll();
         if (fault != null) {

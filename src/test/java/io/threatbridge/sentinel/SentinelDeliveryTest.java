@@ -100,6 +100,68 @@ class SentinelDeliveryTest {
         }
     }
 
+    /**
+     * Each batch opens a consumer and closes it after its commit; the messages the broker had sent
+     * ahead to that consumer (its window) go back to the queue unconsumed. They must not count as
+     * redeliveries: the broker parks a message after 20 (max-delivery-attempts), so with batches of
+     * 10 the last of 400 events would be dead-lettered by the broker if they did.
+     */
+    @Test
+    void manySmallBatchesDoNotUseUpTheBrokersRedeliveries() throws Exception {
+        try (FakeLogsIngestion fake = new FakeLogsIngestion()) {
+            fake.rule(DCR, STREAM);
+            Map<String, String> settings = settings(fake, "h2", dir);
+            settings.put("bridge.sentinel.max-rows", "10");
+            try (BridgeHarness bridge = BridgeHarness.start(dir, yaml(fake), settings)) {
+                for (int i = 0; i < 400; i++) {
+                    bridge.send(event("small-batch-" + i, "ACTIVE"));
+                }
+                await().atMost(Duration.ofSeconds(90)).until(() -> fake.rowCount() >= 400);
+                assertEquals(400, new HashSet<>(fake.eventIds()).size());
+                assertEquals(400, fake.rowCount());
+                assertTrue(fake.calls().size() >= 40, "batches of at most 10 rows");
+                assertEquals(null, bridge.receive("threats.dlq", 500), "nothing parked by the broker");
+            }
+        }
+    }
+
+    /**
+     * One Sentinel integration whose workspace keeps failing holds only its own events: another
+     * integration's rows arrive as if nothing happened, and the failing one's arrive once its
+     * workspace answers again. Paused, an integration keeps its events queued until resumed.
+     */
+    @Test
+    void aFailingWorkspaceHoldsOnlyItsOwnIntegrationAndPauseKeepsEventsQueued() throws Exception {
+        String otherDcr = "dcr-fedcba9876543210fedcba9876543210";
+        try (FakeLogsIngestion fake = new FakeLogsIngestion()) {
+            fake.rule(DCR, STREAM);
+            fake.rule(otherDcr, STREAM);
+            fake.failRule(otherDcr, 503);
+            Map<String, String> settings = settings(fake, "h2", dir);
+            settings.put("bridge.delivery.max-attempts", "50");
+            String yaml = yaml(fake) + fake.integration("down", "tenant-down", "other", otherDcr, STREAM);
+            try (BridgeHarness bridge = BridgeHarness.start(dir, yaml, settings)) {
+                for (int i = 0; i < 20; i++) {
+                    bridge.send(Events.event("iso-down-" + i, "other", "thr-d" + i, "CRITICAL", "ACTIVE").toString());
+                    bridge.send(event("iso-up-" + i, "ACTIVE"));
+                }
+                await().atMost(Duration.ofSeconds(20)).until(() -> fake.rowCount() == 20);
+                assertTrue(fake.eventIds().stream().allMatch(id -> id.startsWith("iso-up-")));
+                assertTrue(counter("down", "Retried") > 0);
+                fake.failRule(otherDcr, 0);
+                await().atMost(Duration.ofSeconds(60)).until(() -> fake.rowCount() == 40);
+                assertEquals(40, new HashSet<>(fake.eventIds()).size());
+
+                ObjectName mbean = new ObjectName("threatbridge:type=Integration,name=s");
+                ManagementFactory.getPlatformMBeanServer().invoke(mbean, "pause", null, null);
+                bridge.send(event("while-paused", "ACTIVE"));
+                await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(6)).until(() -> fake.rowCount() == 40);
+                ManagementFactory.getPlatformMBeanServer().invoke(mbean, "resume", null, null);
+                await().atMost(Duration.ofSeconds(20)).until(() -> fake.eventIds().contains("while-paused"));
+            }
+        }
+    }
+
     /** One event alone is not held for company: its call goes out within bridge.sentinel.batch-wait-ms. */
     @Test
     void aQuietEventIsSentWithinTheBoundedWait() throws Exception {
