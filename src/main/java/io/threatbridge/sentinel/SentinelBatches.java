@@ -62,6 +62,9 @@ public class SentinelBatches {
 
     private static final Logger LOG = LoggerFactory.getLogger(SentinelBatches.class);
     private static final Logger DELIVERED = LoggerFactory.getLogger("io.threatbridge.delivered");
+    private static final Logger RETRY = LoggerFactory.getLogger("io.threatbridge.retry");
+    private static final Logger THROTTLED = LoggerFactory.getLogger("io.threatbridge.throttled");
+    private static final Logger DEAD_LETTER = LoggerFactory.getLogger("io.threatbridge.deadletter");
     private static final ObjectMapper JSON = new ObjectMapper();
     /** How long one receive waits for a first event before the route polls again (and may stop). */
     static final long IDLE_POLL_MS = 1000;
@@ -336,7 +339,7 @@ public class SentinelBatches {
             if (failure instanceof ThrottledException throttled) {
                 gate.close(batch.integration, throttled.getRetryAtMillis());
                 operations.rateLimited(name, reason);
-                LOG.warn("{}: {}; no call to tenant {} before {}", name, reason, batch.integration.tenantId(), throttled.getRetryAt());
+                THROTTLED.warn("{}: {}; no call to tenant {} before {}", name, reason, batch.integration.tenantId(), throttled.getRetryAt());
                 for (SentinelBatch.Item item : pending) {
                     requeue(batch, item, throttled.getRetryAtMillis(), item.attempt);
                 }
@@ -345,7 +348,7 @@ public class SentinelBatches {
                 for (SentinelBatch.Item item : pending) {
                     requeue(batch, item, System.currentTimeMillis() + STORE_RETRY_MS, item.attempt);
                 }
-                LOG.warn("{}: the store does not answer ({}); {} event(s) are due again in {} ms", name, reason, pending.size(), STORE_RETRY_MS);
+                RETRY.warn("{}: the store does not answer ({}); {} event(s) are due again in {} ms", name, reason, pending.size(), STORE_RETRY_MS);
             } else if (failure instanceof TokenRejectedException || failure instanceof PermanentDeliveryException
                     || failure instanceof InvalidEventException) {
                 for (SentinelBatch.Item item : pending) {
@@ -365,7 +368,7 @@ public class SentinelBatches {
                     }
                 }
                 if (!pending.isEmpty()) {
-                    LOG.warn("{}: a call of {} row(s) failed: {}; its events are due again with back-off", name, pending.size(), reason);
+                    RETRY.warn("{}: a call of {} row(s) failed: {}; its events are due again with back-off", name, pending.size(), reason);
                 }
             }
             deadLetters(batch);
@@ -396,7 +399,7 @@ public class SentinelBatches {
                     message.setIntProperty("bridgeHttpStatus", item.httpStatus);
                 }
                 producer.send(message, DeliveryMode.PERSISTENT, item.message.getJMSPriority(), 0);
-                LOG.warn("dead letter {}: event {}: {}", batch.integration.name(), item.eventId, item.reason);
+                DEAD_LETTER.warn("dead letter {}: event {}: {}", batch.integration.name(), item.eventId, item.reason);
             }
         }
     }
