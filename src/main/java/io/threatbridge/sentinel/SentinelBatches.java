@@ -433,7 +433,7 @@ public class SentinelBatches {
 
     private void count(SentinelBatch batch) {
         String name = batch.integration.name();
-        operations.delivered(name, batch.in(SentinelBatch.State.DELIVERED).size());
+        operations.deliveredRows(name, batch.in(SentinelBatch.State.DELIVERED).size());
         for (SentinelBatch.Item item : batch.in(SentinelBatch.State.DEAD)) {
             operations.deadLettered(name, item.reason, null);
         }
