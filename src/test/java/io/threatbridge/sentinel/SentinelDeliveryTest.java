@@ -162,6 +162,38 @@ class SentinelDeliveryTest {
         }
     }
 
+    /**
+     * A changed integrations file applies without a restart: an integration switched from
+     * `api: endpoint` to `api: sentinel` gets the route of its new API (the endpoint route would post
+     * to /api/alerts, which the fake answers 404), and a sentinel integration added later gets one.
+     */
+    @Test
+    void aReloadGivesAnIntegrationTheRouteOfItsNewApi() throws Exception {
+        try (FakeLogsIngestion fake = new FakeLogsIngestion()) {
+            fake.rule(DCR, STREAM);
+            Map<String, String> settings = settings(fake, "h2", dir);
+            settings.put("bridge.integrations-reload-ms", "200");
+            String asEndpoint = "integrations:\n  - name: s\n    tenantId: tenant-s\n    accounts: [acme]\n"
+                    + "    filterLevel: NORMAL_AND_ABOVE\n    apiUrl: " + fake.baseUrl() + "\n";
+            try (BridgeHarness bridge = BridgeHarness.start(dir, asEndpoint, settings)) {
+                Path file = dir.resolve("integrations.yaml");
+                Files.writeString(file, yaml(fake));
+                Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 2000));
+                await().atMost(Duration.ofSeconds(10)).until(() -> bridge.camel().getRoute("deliver-s") != null
+                        && bridge.camel().getRoute("deliver-s").getEndpoint().getEndpointUri().startsWith("timer:"));
+                bridge.send(event("after-switch", "ACTIVE"));
+                await().atMost(Duration.ofSeconds(20)).until(() -> fake.eventIds().contains("after-switch"));
+
+                Files.writeString(file, yaml(fake) + fake.integration("added", "tenant-added", "other", DCR, STREAM));
+                Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 4000));
+                await().atMost(Duration.ofSeconds(10)).until(() -> bridge.camel().getRoute("deliver-added") != null);
+                bridge.send(Events.event("to-added", "other", "thr-added", "LOW", "ACTIVE").toString());
+                await().atMost(Duration.ofSeconds(20)).until(() -> fake.eventIds().contains("to-added"));
+                assertEquals(null, bridge.receive("threats.dlq", 200));
+            }
+        }
+    }
+
     /** One event alone is not held for company: its call goes out within bridge.sentinel.batch-wait-ms. */
     @Test
     void aQuietEventIsSentWithinTheBoundedWait() throws Exception {
