@@ -58,6 +58,8 @@ public final class SentinelBatch {
     /** The items of the call under way. */
     List<Item> call = List.of();
     boolean closed;
+    /** A 401 was answered and the token renewed; a second one in a row is final. */
+    boolean tokenRenewed;
 
     SentinelBatch(Integration integration, Connection connection, Session session, MessageConsumer consumer) {
         this.integration = integration;

@@ -231,16 +231,26 @@ public class SentinelBatches {
     }
 
     /**
-     * Reads the answer to the call: 2xx delivers its rows. A refusal (4xx but 401, 408, 429) of a
-     * call of several rows sends each of them alone, so only a bad row is refused; a refused row
-     * alone goes to the dead-letter queue. 401, 429, 408, 5xx: the exception the route's error
-     * handling acts on (a fresh token once; the batch back on the queue, paced or with back-off).
+     * Reads the answer to the call: 2xx delivers its rows. A first 401 makes the same call again
+     * with a fresh token. A refusal (4xx but 401, 408, 429) of a call of several rows sends each of
+     * them alone, so only a bad row is refused; a refused row alone goes to the dead-letter queue.
+     * A second 401, 429, 408, 5xx: the exception the route's error handling acts on (the batch's
+     * pending events to the dead-letter queue, or back on the queue, paced or with back-off).
      */
     public void answered(@ExchangeProperty("sentinelBatch") SentinelBatch batch, @Header(Exchange.HTTP_RESPONSE_CODE) int status,
                          @Header("Retry-After") String retryAfter, @Body String body, Exchange exchange) {
         try {
             reply.check(batch.integration, status, retryAfter, body);
+            batch.tokenRenewed = false;
             delivered(batch);
+        } catch (TokenRejectedException refused) {
+            // the token is forgotten (DefenderReply): the same call once more with a fresh one; a
+            // second 401 goes to the error handling, which dead-letters the batch's pending events.
+            // Done here rather than by Camel's redelivery, whose counter is a message header
+            if (batch.tokenRenewed) {
+                throw refused;
+            }
+            batch.tokenRenewed = true;
         } catch (PermanentDeliveryException refused) {
             if (batch.call.size() > 1) {
                 LOG.warn("{}: a call of {} rows was refused ({}); each row goes alone", batch.integration.name(),

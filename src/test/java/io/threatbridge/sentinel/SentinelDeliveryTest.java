@@ -395,6 +395,24 @@ class SentinelDeliveryTest {
         }
     }
 
+    /** A bridge asking for a token of another audience is refused (401 twice): the event goes to the dead-letter queue. */
+    @Test
+    void aTokenForAnotherAudienceEndsOnTheDeadLetterQueue() throws Exception {
+        try (FakeLogsIngestion fake = new FakeLogsIngestion()) {
+            fake.rule(DCR, STREAM);
+            Map<String, String> settings = settings(fake, "h2", dir);
+            settings.put("bridge.sentinel.scope", "https://graph.microsoft.com/.default");
+            try (BridgeHarness bridge = BridgeHarness.start(dir, yaml(fake), settings)) {
+                bridge.send(event("wrong-audience", "ACTIVE"));
+                Message dead = bridge.receive("threats.dlq", 30_000);
+                assertNotNull(dead);
+                assertEquals(401, dead.getIntProperty("bridgeHttpStatus"));
+                assertEquals(List.of(401, 401), fake.refusals(), "one fresh token, once");
+                assertEquals(0, fake.rowCount());
+            }
+        }
+    }
+
     /** Dry-run: each call is a line of dry-run-sentinel.jsonl, nothing is posted. */
     @Test
     void dryRunWritesTheCallsItWouldMake() throws Exception {
