@@ -480,9 +480,4 @@ public class SentinelBatches {
         }
         return String.join(", ", ids.subList(0, 5)) + " and " + (ids.size() - 5) + " more";
     }
-
-    /** For tests and the log: when a batch's first event is at most this old as its call goes out. */
-    public long batchWaitMs() {
-        return limits.batchWaitMs();
-    }
 }
