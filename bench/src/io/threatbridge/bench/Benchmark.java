@@ -5,6 +5,7 @@ import io.threatbridge.Events;
 import io.threatbridge.FakeMicrosoft;
 import io.threatbridge.chaos.BridgeProcess;
 import io.threatbridge.chaos.StandaloneBroker;
+import io.threatbridge.sentinel.FakeLogsIngestion;
 import jakarta.jms.Connection;
 import jakarta.jms.MessageProducer;
 import jakarta.jms.Session;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 import java.util.function.IntFunction;
 
 /**
@@ -46,7 +48,7 @@ public final class Benchmark {
 
     public static void main(String[] args) throws Exception {
         Path work = Files.createTempDirectory("threat-bridge-bench");
-        List<String> run = args.length == 0 ? List.of("throughput", "quota", "hourly", "latency", "isolation", "memory", "formats") : List.of(args);
+        List<String> run = args.length == 0 ? List.of("throughput", "quota", "hourly", "latency", "isolation", "memory", "formats", "sentinel") : List.of(args);
         Benchmark bench = new Benchmark(work);
         try {
             for (String scenario : run) {
@@ -58,6 +60,7 @@ public final class Benchmark {
                     case "isolation" -> bench.isolation();
                     case "memory" -> bench.memory();
                     case "formats" -> bench.formats();
+                    case "sentinel" -> bench.sentinel();
                     default -> throw new IllegalArgumentException("no scenario " + scenario);
                 }
             }
@@ -361,6 +364,46 @@ public final class Benchmark {
         return new Measured(System.currentTimeMillis() - at, cpuTo.minus(cpuFrom));
     }
 
+    /**
+     * api: sentinel beside the Defender path, in the same run: the same events (4 integrations,
+     * preloaded, quotas lifted), each path warmed up on bench.sentinel.warmup events and measured on
+     * bench.sentinel.events more. Rows/s into the strict Logs Ingestion fake, and CPU per row.
+     */
+    private void sentinel() throws Exception {
+        int events = Integer.getInteger("bench.sentinel.events", 20_000);
+        int warmup = Integer.getInteger("bench.sentinel.warmup", 20_000);
+        List<String> names = List.of("sn0", "sn1", "sn2", "sn3");
+
+        preload("threats.inbound", warmup + events, i -> event("sd-" + i, "acct-" + names.get(i % 4), "CRITICAL", false));
+        defender.reset();
+        BridgeProcess viaDefender = bridge("sentinel-defender", names, Map.of(), "-Xmx512m");
+        Drain defenderDrain = measureDrain(viaDefender::cpu, viaDefender.pid(), warmup, events);
+        viaDefender.sigterm();
+
+        try (FakeLogsIngestion logs = new FakeLogsIngestion(false)) {
+            StringBuilder yaml = new StringBuilder("integrations:\n");
+            for (int n = 0; n < names.size(); n++) {
+                String dcr = "dcr-" + String.format("%032x", n + 1);
+                logs.rule(dcr, "Custom-MobileThreats_CL");
+                yaml.append(logs.integration(names.get(n), "tenant-" + names.get(n), "acct-" + names.get(n), dcr, "Custom-MobileThreats_CL"));
+            }
+            preload("threats.inbound", warmup + events, i -> event("ss-" + i, "acct-" + names.get(i % 4), "CRITICAL", false));
+            BridgeProcess viaSentinel = bridge("sentinel", yaml.toString(), logs.liveSettings(), Map.of(), "-Xmx512m");
+            Drain sentinelDrain = measureDrain(viaSentinel::cpu, viaSentinel.pid(), warmup, events,
+                    logs::rowCount, logs::firstRowAt, logs::lastRowAt);
+            viaSentinel.sigterm();
+            double rowsPerCall = (double) logs.rowCount() / Math.max(1, logs.calls().size());
+            result("sentinel", "rows/s into the Logs Ingestion fake (4 integrations, once warm)", String.format("%.0f", sentinelDrain.warm.rate(events)));
+            result("sentinel", "Defender path alerts/s, same events, same run", String.format("%.0f", defenderDrain.warm.rate(events)));
+            result("sentinel", "bridge CPU s per 1,000 rows / per 1,000 Defender alerts", String.format("%.2f / %.2f (%.2fx)",
+                    sentinelDrain.warm.cpuPerThousand(events), defenderDrain.warm.cpuPerThousand(events),
+                    sentinelDrain.warm.cpuPerThousand(events) / defenderDrain.warm.cpuPerThousand(events)));
+            result("sentinel", "rows per call (mean, whole drain)", String.format("%.0f (%d calls)", rowsPerCall, logs.calls().size()));
+            result("sentinel", "whole drain from a cold start: rows/s / Defender alerts/s", String.format("%.0f / %.0f",
+                    sentinelDrain.whole.rate(warmup + events), defenderDrain.whole.rate(warmup + events)));
+        }
+    }
+
     // --- helpers ---------------------------------------------------------------------------
 
     /** Messages of vendor records with bridgeFormat set, preloaded on the inbound queue; returns their bytes. */
@@ -405,30 +448,36 @@ public final class Benchmark {
      * part after the first {@code warmup} creates.
      */
     private Drain measureDrain(java.util.function.Supplier<Duration> cpu, long pid, int warmup, int events) throws InterruptedException {
+        return measureDrain(cpu, pid, warmup, events, defender::totalCreates, () -> defender.firstCreateAt, () -> defender.lastCreateAt);
+    }
+
+    /** The same, for any counter of delivered alerts or rows and the times of the first and the last. */
+    private Drain measureDrain(java.util.function.Supplier<Duration> cpu, long pid, int warmup, int events,
+                               LongSupplier delivered, LongSupplier firstAt, LongSupplier lastAt) throws InterruptedException {
         Duration atFirst = null;
         Duration atWarm = null;
         Duration jitAtWarm = Duration.ZERO;
         long warmAt = 0;
         long deadline = System.currentTimeMillis() + Duration.ofMinutes(15).toMillis();
-        while (defender.totalCreates() < warmup + events) {
-            if (atFirst == null && defender.firstCreateAt > 0) {
+        while (delivered.getAsLong() < warmup + events) {
+            if (atFirst == null && firstAt.getAsLong() > 0) {
                 atFirst = cpu.get();
             }
-            if (atWarm == null && warmup > 0 && defender.totalCreates() >= warmup) {
+            if (atWarm == null && warmup > 0 && delivered.getAsLong() >= warmup) {
                 atWarm = cpu.get();
                 jitAtWarm = jitCpu(pid);
                 warmAt = System.currentTimeMillis();
             }
             if (System.currentTimeMillis() > deadline) {
-                throw new IllegalStateException("only " + defender.totalCreates() + " of " + (warmup + events) + " alerts in 15 minutes");
+                throw new IllegalStateException("only " + delivered.getAsLong() + " of " + (warmup + events) + " alerts in 15 minutes");
             }
             Thread.sleep(20);
         }
         Duration atEnd = cpu.get();
         Duration jit = jitCpu(pid).minus(jitAtWarm);
-        Measured whole = new Measured(defender.lastCreateAt - defender.firstCreateAt,
+        Measured whole = new Measured(lastAt.getAsLong() - firstAt.getAsLong(),
                 atEnd.minus(atFirst == null ? Duration.ZERO : atFirst));
-        Measured warm = warmup > 0 ? new Measured(defender.lastCreateAt - warmAt, atEnd.minus(atWarm)) : whole;
+        Measured warm = warmup > 0 ? new Measured(lastAt.getAsLong() - warmAt, atEnd.minus(atWarm)) : whole;
         return new Drain(whole, warm, jit);
     }
 
@@ -456,13 +505,18 @@ public final class Benchmark {
     }
 
     private BridgeProcess bridge(String scenario, List<String> names, Map<String, String> extra, String heap) throws Exception {
-        Path dir = Files.createDirectories(work.resolve(scenario));
         StringBuilder yaml = new StringBuilder("integrations:\n");
         for (String name : names) {
             yaml.append(FakeMicrosoft.integration(name, "tenant-" + name, "acct-" + name, fake.baseUrl() + "/" + name));
         }
-        Files.writeString(dir.resolve("integrations.yaml"), yaml.toString());
-        Map<String, String> settings = new HashMap<>(fake.liveSettings());
+        return bridge(scenario, yaml.toString(), fake.liveSettings(), extra, heap);
+    }
+
+    /** A bridge with this integrations file, authenticating where {@code live} says (the fake it delivers to). */
+    private BridgeProcess bridge(String scenario, String yaml, Map<String, String> live, Map<String, String> extra, String heap) throws Exception {
+        Path dir = Files.createDirectories(work.resolve(scenario));
+        Files.writeString(dir.resolve("integrations.yaml"), yaml);
+        Map<String, String> settings = new HashMap<>(live);
         settings.put("bridge.broker.url", broker.url());
         settings.put("bridge.broker.user", StandaloneBroker.USER);
         settings.put("bridge.broker.password", StandaloneBroker.PASSWORD);

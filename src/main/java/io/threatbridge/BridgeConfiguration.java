@@ -24,6 +24,7 @@ import io.threatbridge.integration.IntegrationRegistry;
 import io.threatbridge.integration.IntegrationsReload;
 import io.threatbridge.ops.DeadLetters;
 import io.threatbridge.ops.Operations;
+import io.threatbridge.sentinel.SentinelBatches;
 import io.threatbridge.store.DeliveryStore;
 import org.apache.camel.BeanInject;
 import org.apache.camel.BindToRegistry;
@@ -78,6 +79,8 @@ public class BridgeConfiguration implements CamelConfiguration {
     String graphScope;
     @PropertyInject("bridge.hunting.api-url")
     String huntingApiUrl;
+    @PropertyInject("bridge.sentinel.scope")
+    String sentinelScope;
     @PropertyInject(value = "bridge.store.url", defaultValue = "")
     String storeUrl;
     @PropertyInject(value = "bridge.store.user", defaultValue = "")
@@ -129,8 +132,8 @@ public class BridgeConfiguration implements CamelConfiguration {
         // dry-run asks for no token, so it needs no credential
         TenantTokens tokens = new TenantTokens(clientId,
                 delivery.dryRun() ? null : TenantTokens.credential(clientSecret, clientSecretFile, certificateFile, certificatePassword),
-                authorityUrl, Map.of(DefenderRequest.Service.defender, defenderScope,
-                        DefenderRequest.Service.graph, graphScope, DefenderRequest.Service.hunting, graphScope));
+                authorityUrl, Map.of(DefenderRequest.Service.defender, defenderScope, DefenderRequest.Service.graph, graphScope,
+                        DefenderRequest.Service.hunting, graphScope, DefenderRequest.Service.sentinel, sentinelScope));
         context.getRegistry().bind("tokens", tokens);
         context.addStartupListener((started, alreadyStarted) -> tokens.warmUp(integrations.all()));
         context.getRegistry().bind("defenderReply", new DefenderReply(tokens));
@@ -142,6 +145,15 @@ public class BridgeConfiguration implements CamelConfiguration {
         // dry-run's anchors are made up: never remembered, so none reaches a later live run
         context.getRegistry().bind("deviceAnchors", DeviceAnchors.class, () -> new DeviceAnchors(
                 context.getRegistry().lookupByNameAndType("store", DeliveryStore.class), !delivery.dryRun()));
+        // api: sentinel integrations take their events in batches, one JMS transaction per batch
+        context.getRegistry().bind("sentinelBatches", SentinelBatches.class, () -> new SentinelBatches(
+                broker.connectionFactory(), integrations,
+                context.getRegistry().lookupByNameAndType("eventValidator", EventValidator.class),
+                context.getRegistry().lookupByNameAndType("store", DeliveryStore.class), operations, tokens,
+                context.getRegistry().lookupByNameAndType("tenantGate", TenantGate.class),
+                context.getRegistry().lookupByNameAndType("retrySchedule", RetrySchedule.class),
+                SentinelBatches.Limits.of(context), context.resolvePropertyPlaceholders("{{bridge.queue.dlq}}"),
+                Path.of(dataDir, "dry-run-sentinel.jsonl")));
         LOG.info("Defender delivery mode: {}", delivery.name());
     }
 

@@ -42,12 +42,13 @@ public class DefenderReply {
         if (status >= 200 && status < 300) {
             return body == null ? "" : body;
         }
-        String reason = request.service().label() + " answered " + status + errorText(body);
+        DefenderRequest.Service service = DefenderRequest.Service.of(integration, request);
+        String reason = service.label() + " answered " + status + errorText(body);
         if (status == 401) {
-            tokens.invalidate(integration, request.service());
+            tokens.invalidate(integration, service);
             throw new TokenRejectedException(reason + " (token refused for tenant " + integration.tenantId() + ")");
         }
-        if (status == 404 && request.isCreate() && request.service() == DefenderRequest.Service.defender) {
+        if (status == 404 && request != null && request.isCreate() && service == DefenderRequest.Service.defender) {
             // CreateAlertByReference names an event Defender must hold: it no longer holds the anchor's
             throw new AnchorRejectedException(reason + " (the anchor event of machine "
                     + request.body().path("machineId").asText() + " is no longer known)");

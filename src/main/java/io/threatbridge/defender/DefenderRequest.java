@@ -1,6 +1,7 @@
 package io.threatbridge.defender;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.threatbridge.integration.Integration;
 import org.apache.camel.component.http.HttpMethods;
 
 /** One call to Microsoft, before it is sent: what dry-run writes down and live mode posts. */
@@ -18,7 +19,9 @@ public record DefenderRequest(Service service, Operation operation, String metho
         /** Microsoft Graph security alerts (bridge.graph.api-url, beta). */
         graph("Graph"),
         /** Microsoft Graph advanced hunting (bridge.hunting.api-url, v1.0), for anchors. */
-        hunting("Advanced hunting");
+        hunting("Advanced hunting"),
+        /** Microsoft Sentinel's Logs Ingestion API (the integration's sentinel.ingestionUrl). */
+        sentinel("Sentinel");
 
         private final String label;
 
@@ -29,6 +32,17 @@ public record DefenderRequest(Service service, Operation operation, String metho
         /** How error messages name the service that answered. */
         public String label() {
             return label;
+        }
+
+        /**
+         * The service a call goes to: the request's, or without one (a Sentinel batch's call, or a
+         * failure before any call) Sentinel for a Sentinel integration and Defender for Endpoint otherwise.
+         */
+        public static Service of(Integration integration, DefenderRequest request) {
+            if (request != null) {
+                return request.service();
+            }
+            return integration.api() == Integration.Api.sentinel ? sentinel : defender;
         }
     }
 

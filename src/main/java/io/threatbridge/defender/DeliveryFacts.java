@@ -88,6 +88,7 @@ public class DeliveryFacts {
             case defender -> integration.apiUrl();
             case graph -> graphApiUrl;
             case hunting -> huntingApiUrl;
+            case sentinel -> integration.sentinel().ingestionUrl();
         };
     }
 

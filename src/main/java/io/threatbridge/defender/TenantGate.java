@@ -73,8 +73,7 @@ public class TenantGate {
         return latest;
     }
 
-    /** A failure before any call (no request yet) counts against Defender for Endpoint's side. */
     private static String key(Integration integration, DefenderRequest request) {
-        return integration.tenantId() + " " + (request == null ? DefenderRequest.Service.defender : request.service());
+        return integration.tenantId() + " " + DefenderRequest.Service.of(integration, request);
     }
 }

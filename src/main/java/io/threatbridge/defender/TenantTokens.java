@@ -92,7 +92,7 @@ public class TenantTokens {
 
     /** The Authorization header value for a call to this integration's tenant, with a token for the request's service. */
     public String authorization(@ExchangeProperty("integration") Integration integration, @ExchangeProperty("request") DefenderRequest request) {
-        return authorization(integration, request.service());
+        return authorization(integration, DefenderRequest.Service.of(integration, request));
     }
 
     private String authorization(Integration integration, DefenderRequest.Service service) {
@@ -130,9 +130,11 @@ public class TenantTokens {
 
     /** The services an integration calls: Defender for Endpoint and hunting (Graph's token) unless it is graph only. */
     static List<DefenderRequest.Service> services(Integration integration) {
-        return integration.api().usesEndpoint()
-                ? List.of(DefenderRequest.Service.defender, DefenderRequest.Service.hunting)
-                : List.of(DefenderRequest.Service.graph);
+        return switch (integration.api()) {
+            case auto, endpoint -> List.of(DefenderRequest.Service.defender, DefenderRequest.Service.hunting);
+            case graph -> List.of(DefenderRequest.Service.graph);
+            case sentinel -> List.of(DefenderRequest.Service.sentinel);
+        };
     }
 
     /** Forgets the tenant's token after the service refused it, so the next call gets a fresh one. */

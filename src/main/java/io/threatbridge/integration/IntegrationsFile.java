@@ -28,7 +28,16 @@ public final class IntegrationsFile {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9.-]{1,253}");
     private static final Set<String> KEYS = Set.of("name", "tenantId", "accounts", "filterLevel", "apiUrl", "api", "enabled",
-            "senders");
+            "senders", "sentinel");
+    private static final Set<String> SENTINEL_KEYS = Set.of("ingestionUrl", "dcrImmutableId", "stream");
+    /** A data collection rule's immutable id as Azure shows it: dcr- and 32 hexadecimal digits. */
+    private static final Pattern DCR_ID = Pattern.compile("dcr-[0-9a-fA-F]{32}");
+    /**
+     * A custom stream a data collection rule declares: Custom- and the name, of letters, digits and
+     * underscores (the characters Log Analytics allows in a custom table's name); it goes in the
+     * URL path, so nothing else may pass.
+     */
+    private static final Pattern STREAM = Pattern.compile("Custom-[A-Za-z0-9_]{1,249}");
 
     private IntegrationsFile() {
     }
@@ -96,16 +105,26 @@ public final class IntegrationsFile {
         Integration.Api api = enumValue(at, "api", text(entry, "api"), Integration.Api.class, Integration.Api.auto);
         String apiUrl = text(entry, "apiUrl");
         if (apiUrl != null) {
-            checkHttps(at, apiUrl);
+            checkHttps(at, "apiUrl", apiUrl);
             checkHost(at, apiUrl, defenderApiUrl);
         }
         JsonNode enabled = entry.get("enabled");
         if (enabled != null && !enabled.isBoolean()) {
             throw new IntegrationsFileException(at + "enabled must be true or false, not " + enabled);
         }
+        Integration.Sentinel sentinel = null;
+        if (api == Integration.Api.sentinel) {
+            if (apiUrl != null) {
+                throw new IntegrationsFileException(at + "apiUrl does not apply to api: sentinel (its URL is sentinel.ingestionUrl)");
+            }
+            sentinel = sentinel(at, entry.get("sentinel"));
+            apiUrl = sentinel.ingestionUrl();
+        } else if (entry.has("sentinel")) {
+            throw new IntegrationsFileException(at + "sentinel applies only to api: sentinel (api is " + api + ")");
+        }
         return new Integration(name, tenantId, List.copyOf(accounts), filterLevel,
                 trimSlash(apiUrl != null ? apiUrl : defenderApiUrl), api, enabled == null || enabled.booleanValue(),
-                senders(at, entry.get("senders")));
+                senders(at, entry.get("senders")), sentinel);
     }
 
     /** The broker users that may send the entry's accounts' events; empty when the entry names none. */
@@ -124,6 +143,38 @@ public final class IntegrationsFile {
             users.add(user.asText());
         }
         return List.copyOf(users);
+    }
+
+    /** The sentinel block of an api: sentinel entry (interface.md section 5d), every field checked. */
+    private static Integration.Sentinel sentinel(String at, JsonNode block) {
+        if (block == null || !block.isObject()) {
+            throw new IntegrationsFileException(at + "api: sentinel needs a sentinel mapping with ingestionUrl, dcrImmutableId and stream");
+        }
+        for (Iterator<String> it = block.fieldNames(); it.hasNext(); ) {
+            String key = it.next();
+            if (!SENTINEL_KEYS.contains(key)) {
+                throw new IntegrationsFileException(at + "unknown key 'sentinel." + key + "' (known: dcrImmutableId, ingestionUrl, stream)");
+            }
+        }
+        String url = text(block, "ingestionUrl");
+        if (url == null) {
+            throw new IntegrationsFileException(at + "sentinel.ingestionUrl is missing");
+        }
+        checkHttps(at, "sentinel.ingestionUrl", url);
+        if (URI.create(url).getRawQuery() != null || URI.create(url).getRawFragment() != null) {
+            throw new IntegrationsFileException(at + "sentinel.ingestionUrl '" + url + "' must not carry a query or a fragment");
+        }
+        String dcr = text(block, "dcrImmutableId");
+        if (dcr == null || !DCR_ID.matcher(dcr).matches()) {
+            throw new IntegrationsFileException(at + "sentinel.dcrImmutableId " + (dcr == null ? "is missing"
+                    : "'" + dcr + "' is not a data collection rule's immutable id (dcr- and 32 hexadecimal digits)"));
+        }
+        String stream = text(block, "stream");
+        if (stream == null || !STREAM.matcher(stream).matches()) {
+            throw new IntegrationsFileException(at + "sentinel.stream " + (stream == null ? "is missing"
+                    : "'" + stream + "' is not a custom stream name (Custom- and letters, digits or underscores, e.g. Custom-MobileThreats_CL)"));
+        }
+        return new Integration.Sentinel(trimSlash(url), dcr, stream);
     }
 
     private static <E extends Enum<E>> E enumValue(String at, String key, String value, Class<E> type, E fallback) {
@@ -168,7 +219,7 @@ public final class IntegrationsFile {
                 + ", or below one): the tenant's token would go there");
     }
 
-    private static void checkHttps(String at, String url) {
+    private static void checkHttps(String at, String key, String url) {
         try {
             URI uri = URI.create(url);
             if ("https".equals(uri.getScheme()) && uri.getHost() != null) {
@@ -177,7 +228,7 @@ public final class IntegrationsFile {
         } catch (IllegalArgumentException ignored) {
             // reported below
         }
-        throw new IntegrationsFileException(at + "apiUrl '" + url + "' is not an https URL");
+        throw new IntegrationsFileException(at + key + " '" + url + "' is not an https URL");
     }
 
     private static String text(JsonNode entry, String key) {

@@ -62,11 +62,17 @@ public class IntegrationsReload {
             Integration old = before.remove(integration.name());
             boolean wasRunning = old != null && old.enabled();
             if (integration.enabled() && !wasRunning) {
-                TemplatedRouteBuilder.builder(camel, IntegrationRoutes.TEMPLATE)
+                TemplatedRouteBuilder.builder(camel, IntegrationRoutes.template(integration))
                         .routeId(IntegrationRoutes.routeId(integration.name()))
                         .parameter("integration", integration.name()).add();
             } else if (!integration.enabled() && wasRunning) {
                 removeRoute(integration.name());
+            } else if (integration.enabled() && !IntegrationRoutes.template(old).equals(IntegrationRoutes.template(integration))) {
+                // moved to or from api: sentinel: the route of the other kind takes over the same queue
+                removeRoute(integration.name());
+                TemplatedRouteBuilder.builder(camel, IntegrationRoutes.template(integration))
+                        .routeId(IntegrationRoutes.routeId(integration.name()))
+                        .parameter("integration", integration.name()).add();
             }
             operations.register(integration);
         }

@@ -50,6 +50,14 @@ public class Operations extends ServiceSupport {
         return millisSince(receivedAt);
     }
 
+    /** Counts events delivered together, as the rows of one Sentinel call. */
+    public void deliveredRows(String integration, int events) {
+        IntegrationStats counters = of(integration);
+        for (int i = 0; i < events; i++) {
+            counters.delivered();
+        }
+    }
+
     public void filtered(@ExchangeProperty("integrationName") String integration) {
         of(integration).filtered();
     }
@@ -122,7 +130,7 @@ public class Operations extends ServiceSupport {
         MeterRegistry meters = camel.getRegistry().findSingleByType(MeterRegistry.class);
         if (meters != null) {
             IntegrationStats counters = of(integration.name());
-            counter(meters, "threatbridge.delivered", "alerts delivered to Defender", counters, IntegrationStats::getDelivered);
+            counter(meters, "threatbridge.delivered", "alerts delivered to Defender or Graph, rows to Sentinel", counters, IntegrationStats::getDelivered);
             counter(meters, "threatbridge.filtered", "events below the integration's filter level, or for a disabled integration", counters, IntegrationStats::getFiltered);
             counter(meters, "threatbridge.dead.lettered", "events put on the dead-letter queue", counters, IntegrationStats::getDeadLettered);
             counter(meters, "threatbridge.retried", "failed attempts that will be tried again", counters, IntegrationStats::getRetried);

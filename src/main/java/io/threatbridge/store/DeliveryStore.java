@@ -18,6 +18,10 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * The bridge's memory over JDBC (H2 by default, PostgreSQL for several instances): which events each
@@ -115,6 +119,81 @@ public class DeliveryStore implements TenantPacer.Ledger, AutoCloseable {
         checkIds(account, eventId, null);
         insertOnce("INSERT INTO delivered_event (integration, account_id, event_id, outcome, alert_id, delivered_at) VALUES (?, ?, ?, ?, ?, ?)",
                 integration, account, eventId, outcome, alertId, Timestamp.from(Instant.now()));
+    }
+
+    /** Which of these events the integration has finished with: one statement for a whole batch. */
+    public Set<String> doneEvents(String integration, Collection<String> eventIds) {
+        Set<String> done = new HashSet<>();
+        if (eventIds.isEmpty()) {
+            return done;
+        }
+        String sql = "SELECT event_id FROM delivered_event WHERE integration = ? AND event_id IN ("
+                + String.join(", ", Collections.nCopies(eventIds.size(), "?")) + ")";
+        Object[] values = new Object[eventIds.size() + 1];
+        values[0] = integration;
+        int i = 1;
+        for (String id : eventIds) {
+            values[i++] = id;
+        }
+        try (Connection connection = dataSource.getConnection(); PreparedStatement statement = prepare(connection, sql, values);
+             ResultSet rows = statement.executeQuery()) {
+            while (rows.next()) {
+                done.add(rows.getString(1));
+            }
+            return done;
+        } catch (SQLException e) {
+            throw new StoreUnavailableException(e);
+        }
+    }
+
+    /**
+     * Records a batch of events as finished, in one transaction; an event that is recorded already
+     * (a second copy delivered meanwhile) stays as it was.
+     */
+    public void markAllDone(String integration, Collection<String> eventIds, String outcome) {
+        if (eventIds.isEmpty()) {
+            return;
+        }
+        Timestamp now = Timestamp.from(Instant.now());
+        String sql = "INSERT INTO delivered_event (integration, event_id, outcome, alert_id, delivered_at) VALUES (?, ?, ?, NULL, ?)";
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try (PreparedStatement insert = connection.prepareStatement(sql)) {
+                for (String id : eventIds) {
+                    insert.setString(1, integration);
+                    insert.setString(2, id);
+                    insert.setString(3, outcome);
+                    insert.setTimestamp(4, now);
+                    insert.addBatch();
+                }
+                insert.executeBatch();
+                connection.commit();
+                return;
+            } catch (SQLException e) {
+                connection.rollback();
+                if (!isUniqueViolation(e)) {
+                    throw e;
+                }
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new StoreUnavailableException(e);
+        }
+        // one of them was there already: each alone (a failed statement ends a PostgreSQL transaction)
+        for (String id : eventIds) {
+            insertOnce("INSERT INTO delivered_event (integration, event_id, outcome, alert_id, delivered_at) VALUES (?, ?, ?, NULL, ?)",
+                    integration, id, outcome, now);
+        }
+    }
+
+    private static boolean isUniqueViolation(SQLException e) {
+        for (SQLException next = e; next != null; next = next.getNextException()) {
+            if (UNIQUE_VIOLATION.equals(next.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

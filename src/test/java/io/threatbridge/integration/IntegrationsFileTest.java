@@ -106,4 +106,48 @@ class IntegrationsFileTest {
         assertTrue(assertThrows(IntegrationsFileException.class, () -> load("integrations: [\n"))
                 .getMessage().contains("not readable YAML"));
     }
+
+    private static final String SENTINEL = "{ingestionUrl: 'https://mobile-dce-a1b2.westeurope-1.ingest.monitor.azure.com/',"
+            + " dcrImmutableId: dcr-0123456789abcdef0123456789abcdef, stream: Custom-MobileThreats_CL}";
+
+    @Test
+    void sentinelEntryLoads() throws Exception {
+        Integration sentinel = load("integrations:\n  - {name: soc, tenantId: t1, accounts: [x], api: sentinel, sentinel: " + SENTINEL + "}\n").get(0);
+        assertEquals(Integration.Api.sentinel, sentinel.api());
+        assertEquals("https://mobile-dce-a1b2.westeurope-1.ingest.monitor.azure.com", sentinel.sentinel().ingestionUrl(), "no trailing slash");
+        assertEquals("https://mobile-dce-a1b2.westeurope-1.ingest.monitor.azure.com/dataCollectionRules/dcr-0123456789abcdef0123456789abcdef"
+                + "/streams/Custom-MobileThreats_CL?api-version=2023-01-01", sentinel.sentinel().uploadUrl());
+    }
+
+    static Stream<Arguments> badSentinelEntries() {
+        String head = "- {name: soc, tenantId: t1, accounts: [x], api: sentinel";
+        return Stream.of(
+                arguments(head + "}", "integrations[0] (soc): api: sentinel needs a sentinel mapping"),
+                arguments(head + ", sentinel: {ingestionUrl: 'http://dce.example', dcrImmutableId: dcr-0123456789abcdef0123456789abcdef, stream: Custom-A}}",
+                        "integrations[0] (soc): sentinel.ingestionUrl 'http://dce.example' is not an https URL"),
+                arguments(head + ", sentinel: {ingestionUrl: 'https://dce.example?x=1', dcrImmutableId: dcr-0123456789abcdef0123456789abcdef, stream: Custom-A}}",
+                        "integrations[0] (soc): sentinel.ingestionUrl 'https://dce.example?x=1' must not carry a query"),
+                arguments(head + ", sentinel: {ingestionUrl: 'https://dce.example', dcrImmutableId: dcr-123, stream: Custom-A}}",
+                        "integrations[0] (soc): sentinel.dcrImmutableId 'dcr-123' is not a data collection rule's immutable id"),
+                arguments(head + ", sentinel: {ingestionUrl: 'https://dce.example', stream: Custom-A}}",
+                        "integrations[0] (soc): sentinel.dcrImmutableId is missing"),
+                arguments(head + ", sentinel: {ingestionUrl: 'https://dce.example', dcrImmutableId: dcr-0123456789abcdef0123456789abcdef, stream: 'MobileThreats_CL'}}",
+                        "integrations[0] (soc): sentinel.stream 'MobileThreats_CL' is not a custom stream name"),
+                arguments(head + ", sentinel: {ingestionUrl: 'https://dce.example', dcrImmutableId: dcr-0123456789abcdef0123456789abcdef, stream: 'Custom-a/../b'}}",
+                        "integrations[0] (soc): sentinel.stream 'Custom-a/../b' is not a custom stream name"),
+                arguments(head + ", sentinel: {ingestionUrl: 'https://dce.example', dcrImmutableId: dcr-0123456789abcdef0123456789abcdef, stream: Custom-A, table: X}}",
+                        "integrations[0] (soc): unknown key 'sentinel.table'"),
+                arguments(head + ", apiUrl: 'https://x.example', sentinel: " + SENTINEL + "}",
+                        "integrations[0] (soc): apiUrl does not apply to api: sentinel"),
+                arguments("- {name: soc, tenantId: t1, accounts: [x], api: graph, sentinel: " + SENTINEL + "}",
+                        "integrations[0] (soc): sentinel applies only to api: sentinel"));
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @MethodSource("badSentinelEntries")
+    void badSentinelEntriesAreRefusedNamingTheField(String entries, String message) {
+        IntegrationsFileException error = assertThrows(IntegrationsFileException.class,
+                () -> load("integrations:\n  " + entries + "\n"));
+        assertTrue(error.getMessage().contains(message), error.getMessage());
+    }
 }

@@ -258,4 +258,19 @@ class DeliveryStoreTest {
             assertTrue(error.getMessage().startsWith("state store: "));
         }
     }
+
+    /** A Sentinel batch: which events are done asked once, recorded in one transaction, a row recorded before kept. */
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void aBatchOfEventsIsLookedUpAndRecordedTogether(String kind) throws Exception {
+        try (DeliveryStore store = open(kind)) {
+            assertEquals(java.util.Set.of(), store.doneEvents("soc", List.of()));
+            store.markDone("soc", "", "ev-2", "created", null);
+            store.markAllDone("soc", List.of("ev-1", "ev-2", "ev-3"), "ingested");
+            assertEquals(java.util.Set.of("ev-1", "ev-2", "ev-3"), store.doneEvents("soc", List.of("ev-1", "ev-2", "ev-3", "ev-4")));
+            assertEquals(java.util.Set.of(), store.doneEvents("other", List.of("ev-1")), "per integration");
+            store.markAllDone("soc", List.of("ev-4"), "ingested");
+            assertTrue(store.isDone("soc", "ev-4"));
+        }
+    }
 }
