@@ -311,7 +311,7 @@ public class ConsoleServer {
                     .append("</td><td class=\"state-").append(row.state()).append("\">").append(row.state())
                     .append("</td><td>").append(row.delivered()).append("</td><td>").append(row.deadLettered())
                     .append("</td><td>").append(Page.esc(row.lastError())).append("</td><td>")
-                    .append(row.lastDeliveredAt().isEmpty() ? "never" : Page.esc(row.lastDeliveredAt())).append("</td><td>")
+                    .append(row.lastDeliveredAt().isEmpty() ? "never" : Page.esc(row.lastDeliveredAt())).append("</td><td class=\"actions\">")
                     .append("<form method=\"post\" action=\"/integrations/enabled\">").append(Page.csrfField(session.csrf))
                     .append("<input type=\"hidden\" name=\"name\" value=\"").append(name).append("\">")
                     .append("<input type=\"hidden\" name=\"enabled\" value=\"").append(!integration.enabled()).append("\">")

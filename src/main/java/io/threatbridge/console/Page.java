@@ -14,7 +14,8 @@ final class Page {
             header a, header button { color: #fff; }
             header nav ul { display: flex; gap: 1.2rem; list-style: none; margin: 0; padding: 0; }
             header .who { margin-left: auto; display: flex; gap: .8rem; align-items: center; }
-            main { padding: 1rem 1.5rem 2rem; max-width: 72rem; }
+            main { padding: 1rem 1.5rem 2rem; }
+            main > p, main > form, main > ul, main > ol, main > div { max-width: 60rem; }
             a:focus, button:focus, input:focus, select:focus { outline: 3px solid #f0a500; outline-offset: 2px; }
             button, .button { font: inherit; padding: .4rem .9rem; border: 1px solid #0b3d5c; border-radius: 4px;
                      background: #0b6e4f; color: #fff; cursor: pointer; text-decoration: none; display: inline-block; }
@@ -24,6 +25,8 @@ final class Page {
             caption { text-align: left; font-weight: 600; padding: .4rem 0; }
             th, td { border-bottom: 1px solid #ccc; padding: .4rem .5rem; text-align: left; vertical-align: top; }
             td form { display: inline; }
+            td button { margin: 2px 0; white-space: nowrap; }
+            td.actions { white-space: nowrap; }
             .state-UP { color: #0b6e4f; font-weight: 600; }
             .state-FAILING, .state-DISABLED, .state-PAUSED { color: #a4262c; font-weight: 600; }
             .message { border-left: 5px solid #0b6e4f; background: #eef7f2; padding: .6rem 1rem; margin: 1rem 0; }

@@ -169,8 +169,15 @@ class ConsoleBrowserTest {
                 assertEquals(Integration.Api.auto, woodgrove.api());
                 await().until(() -> bridge.camel().getRoute("deliver-woodgrove-soc") != null);
                 assertTrue(ManagementFactory.getPlatformMBeanServer().isRegistered(new ObjectName("threatbridge:type=Integration,name=woodgrove-soc")));
+                // the page's counters are JMX's: one alert delivered for contoso-prod
+                bridge.send(io.threatbridge.Events.event("console-e-1", "acme", "thr-console-1", "CRITICAL", "ACTIVE").toString());
+                ObjectName contosoMBean = new ObjectName("threatbridge:type=Integration,name=contoso-prod");
+                await().until(() -> (Long) ManagementFactory.getPlatformMBeanServer().getAttribute(contosoMBean, "Delivered") == 1L);
+                String lastDelivered = (String) ManagementFactory.getPlatformMBeanServer().getAttribute(contosoMBean, "LastDeliveredAt");
                 browser.open(consoleUrl + "/");
-                await().until(() -> browser.text().contains("woodgrove-soc " + WOODGROVE + " CRITICAL auto UP 0 0"));
+                await().until(() -> browser.text().contains("contoso-prod " + CONTOSO + " NORMAL_AND_ABOVE graph UP 1 0 " + lastDelivered));
+                assertTrue(browser.text().contains("woodgrove-soc " + WOODGROVE + " CRITICAL auto UP 0 0"), browser.text());
+                assertTrue(browser.text().indexOf("contoso-prod") < browser.text().indexOf("woodgrove-soc"), "the file's order");
                 browser.shot("console-06-threat-reporting");
 
                 // test connection of the first integration (graph): its token and a read
