@@ -18,6 +18,7 @@ final class Sessions {
     private static final SecureRandom RANDOM = new SecureRandom();
     /** However active, a session ends this long after sign-in. */
     private static final Duration LONGEST = Duration.ofHours(8);
+    private static final int MAX_SESSIONS = 1000;
 
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private final Duration idle;
@@ -75,6 +76,10 @@ final class Sessions {
 
     Session create() {
         sessions.values().removeIf(s -> Instant.now().isAfter(s.lastSeen.plus(idle)) || Instant.now().isAfter(s.started.plus(LONGEST)));
+        if (sessions.size() >= MAX_SESSIONS) {
+            // anyone who can reach the port can open sign-in pages: their sessions go first, signed-in ones stay
+            sessions.values().removeIf(s -> s.user == null);
+        }
         Session session = new Session(random());
         sessions.put(session.id, session);
         return session;

@@ -252,6 +252,56 @@ class ConsoleBrowserTest {
     }
 
     @Test
+    void aGrantNotProvenCannotBeFinishedUntilItIs() throws Exception {
+        int consolePort = BridgeHarness.freePort();
+        String consoleUrl = "http://127.0.0.1:" + consolePort;
+        String tenant = "9a1b2c3d-0000-4000-8000-00000000f00d";
+        FakeAdminConsent azureAd = new FakeAdminConsent(FakeMicrosoft.CLIENT_ID, Set.of(consoleUrl + "/consent/callback"),
+                Set.of(MicrosoftRules.DEFENDER_AUDIENCE, MicrosoftRules.GRAPH_AUDIENCE));
+        try (FakeMicrosoft microsoft = new FakeMicrosoft(azureAd)) {
+            microsoft.stub(get(urlPathEqualTo(FakeAdminConsent.PATH)).willReturn(aResponse().withTransformers(azureAd.getName())));
+            microsoft.acceptGraphAlerts();
+            // the tenant's directory does not know the application yet (Azure AD's answer while a consent is not
+            // applied, learn.microsoft.com "AADSTS error codes": AADSTS700016)
+            com.github.tomakehurst.wiremock.stubbing.StubMapping notYet = com.github.tomakehurst.wiremock.client.WireMock
+                    .post(urlPathEqualTo("/" + tenant + "/oauth2/v2.0/token")).atPriority(1)
+                    .willReturn(aResponse().withStatus(400).withHeader("Content-Type", "application/json")
+                            .withBody("{\"error\":\"unauthorized_client\",\"error_description\":\"AADSTS700016: Application with identifier '"
+                                    + FakeMicrosoft.CLIENT_ID + "' was not found in the directory '" + tenant + "'.\"}")).build();
+            microsoft.server.addStubMapping(notYet);
+            Map<String, String> settings = new HashMap<>(microsoft.liveSettings());
+            settings.putAll(consoleSettings(consolePort));
+            settings.put("bridge.auth.authority-url", microsoft.baseUrl().replace("127.0.0.1", "localhost"));
+            try (BridgeHarness bridge = BridgeHarness.start(dir, "integrations: []\n", settings); Browser browser = Browser.start()) {
+                signIn(browser, consoleUrl);
+                browser.open(consoleUrl + "/add");
+                browser.driver.findElement(org.openqa.selenium.By.id("api-graph")).click();
+                azureAd.signInAs(tenant);
+                browser.button("Add to Azure Active Directory").click();
+                await().until(() -> browser.title().equals("Permissions requested"));
+                assertEquals(MicrosoftRules.GRAPH_AUDIENCE + "/.default", azureAd.requests.get(0).get("scope"), "graph asks for Graph only");
+                browser.driver.findElement(org.openqa.selenium.By.id("accept")).click();
+                await().until(() -> browser.text().contains("The grant is not proven yet."));
+                assertTrue(browser.text().contains("Not working: Microsoft Graph security alerts (no token: no token for tenant " + tenant
+                        + ": AADSTS700016"), browser.text());
+                assertTrue(browser.driver.findElements(org.openqa.selenium.By.linkText("Go on")).isEmpty());
+                browser.open(consoleUrl + "/add/details");
+                await().until(() -> browser.text().contains("API and consent"));
+                assertFalse(browser.text().contains("Filter level"), "no name and level before the grant is proven");
+
+                // the consent has reached the tenant's directory: checked again, proven
+                microsoft.server.removeStubMapping(notYet);
+                browser.open(consoleUrl + "/add/grant");
+                browser.button("Check again").click();
+                await().until(() -> browser.text().contains("The grant is proven."));
+                assertTrue(browser.text().contains("Working: Microsoft Graph security alerts (token issued; read answered 200)"));
+                browser.button("Go on").click();
+                await().until(() -> browser.text().contains("Filter level"));
+            }
+        }
+    }
+
+    @Test
     void dryRunAddsWithoutProofClearlyMarked() throws Exception {
         int consolePort = BridgeHarness.freePort();
         String consoleUrl = "http://127.0.0.1:" + consolePort;
