@@ -18,9 +18,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.net.URLDecoder;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.KeyStore;
@@ -147,17 +145,17 @@ public class ConsoleServer {
     }
 
     /** What a handler answers: a page, or a redirect. */
-    private record Response(int status, String html, String location, String cookie) {
+    private record Response(int status, String contentType, String body, String location, String cookie) {
         static Response page(int status, String html) {
-            return new Response(status, html, null, null);
+            return new Response(status, "text/html; charset=utf-8", html, null, null);
         }
 
         static Response redirect(String location) {
-            return new Response(303, null, location, null);
+            return new Response(303, null, null, location, null);
         }
 
         Response withCookie(String cookie) {
-            return new Response(status, html, location, cookie);
+            return new Response(status, contentType, body, location, cookie);
         }
     }
 
@@ -183,7 +181,7 @@ public class ConsoleServer {
         Map<String, String> query = decode(exchange.getRequestURI().getRawQuery());
         Sessions.Session session = sessions.find(cookie(exchange));
         if ("GET".equals(method) && "/style.css".equals(path)) {
-            return new Response(200, Page.STYLE, null, null);
+            return new Response(200, "text/css; charset=utf-8", Page.STYLE, null, null);
         }
         boolean post = "POST".equals(method);
         if (!post && !"GET".equals(method)) {
@@ -623,9 +621,8 @@ public class ConsoleServer {
             exchange.sendResponseHeaders(response.status(), -1);
             return;
         }
-        boolean css = response.html() == Page.STYLE;
-        headers.set("Content-Type", css ? "text/css; charset=utf-8" : "text/html; charset=utf-8");
-        byte[] body = response.html().getBytes(StandardCharsets.UTF_8);
+        headers.set("Content-Type", response.contentType());
+        byte[] body = response.body().getBytes(StandardCharsets.UTF_8);
         exchange.sendResponseHeaders(response.status(), body.length);
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(body);
@@ -685,13 +682,5 @@ public class ConsoleServer {
         }
         String clean = text.replaceAll("\\p{Cntrl}", "?");
         return clean.length() <= 100 ? clean : clean.substring(0, 97) + "...";
-    }
-
-    static String encode(String value) {
-        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
-    }
-
-    static URI uri(String value) {
-        return URI.create(value);
     }
 }
