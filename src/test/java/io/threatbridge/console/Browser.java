@@ -86,8 +86,13 @@ final class Browser implements AutoCloseable {
         return driver.getTitle();
     }
 
+    /** The page's visible text; empty while a navigation has no body yet (the tests wait on it). */
     String text() {
-        return driver.findElement(By.tagName("body")).getText();
+        try {
+            return driver.findElement(By.tagName("body")).getText();
+        } catch (org.openqa.selenium.NoSuchElementException | org.openqa.selenium.StaleElementReferenceException loading) {
+            return "";
+        }
     }
 
     String source() {
