@@ -2,6 +2,7 @@ package io.threatbridge;
 
 import io.threatbridge.broker.BrokerConnection;
 import io.threatbridge.broker.InboundMessages;
+import io.threatbridge.console.BridgeConsole;
 import io.threatbridge.defender.AlertApis;
 import io.threatbridge.defender.UnansweredCreates;
 import io.threatbridge.defender.DefenderReply;
@@ -136,6 +137,10 @@ public class BridgeConfiguration implements CamelConfiguration {
                         DefenderRequest.Service.hunting, graphScope, DefenderRequest.Service.sentinel, sentinelScope));
         context.getRegistry().bind("tokens", tokens);
         context.addStartupListener((started, alreadyStarted) -> tokens.warmUp(integrations.all()));
+        // the onboarding console: off unless bridge.console.enabled, its own port (docs/operations.md)
+        BridgeConsole console = new BridgeConsole(context, integrations, operations, tokens, delivery.dryRun());
+        context.getRegistry().bind("console", console);
+        context.addService(console, true);
         context.getRegistry().bind("defenderReply", new DefenderReply(tokens));
         // made at first use (the registry keeps the one it made): the store and the validator are
         // bound after this method

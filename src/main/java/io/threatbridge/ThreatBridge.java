@@ -24,6 +24,14 @@ public final class ThreatBridge {
         if (args.length > 0 && "send".equals(args[0])) {
             System.exit(SendCommand.run(Arrays.copyOfRange(args, 1, args.length)));
         }
+        if (args.length > 0 && "console-password".equals(args[0])) {
+            try {
+                System.exit(io.threatbridge.console.PasswordHash.command());
+            } catch (java.io.IOException e) {
+                System.err.println("console-password: " + e.getMessage());
+                System.exit(1);
+            }
+        }
         Main main = newMain(Map.of());
         try {
             main.run();

@@ -95,7 +95,8 @@ public class TenantTokens {
         return authorization(integration, DefenderRequest.Service.of(integration, request));
     }
 
-    private String authorization(Integration integration, DefenderRequest.Service service) {
+    /** The Authorization header value for a call to the integration's tenant on that service (also the console's proof of a grant). */
+    public String authorization(Integration integration, DefenderRequest.Service service) {
         if (credential == null) {
             throw new IllegalStateException("no Azure AD credential: the bridge runs in dry-run mode");
         }

@@ -29,7 +29,8 @@ public class IntegrationRegistry {
                 }
             }
             byAccount.replaceAll((account, list) -> List.copyOf(list));
-            return new Snapshot(Map.copyOf(byName), Map.copyOf(byAccount));
+            // byName keeps the file's order: all() lists the integrations as the file does (the console's page)
+            return new Snapshot(java.util.Collections.unmodifiableMap(byName), Map.copyOf(byAccount));
         }
     }
 

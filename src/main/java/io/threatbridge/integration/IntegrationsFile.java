@@ -44,11 +44,25 @@ public final class IntegrationsFile {
 
     /** @param defenderApiUrl bridge.defender.api-url, for entries that name no apiUrl */
     public static List<Integration> load(Path file, String defenderApiUrl) {
-        JsonNode root;
+        String content;
         try {
-            root = YAML.readTree(Files.readString(file));
+            content = Files.readString(file);
         } catch (NoSuchFileException e) {
             throw new IntegrationsFileException(file + ": file not found");
+        } catch (IOException e) {
+            throw new IntegrationsFileException(file + ": not readable YAML: " + e.getMessage(), e);
+        }
+        return parse(file, content, defenderApiUrl);
+    }
+
+    /**
+     * Checks a content meant for the file as {@link #load} checks the file: the same errors, naming
+     * {@code file}, so an edit can be refused before it is written.
+     */
+    public static List<Integration> parse(Path file, String content, String defenderApiUrl) {
+        JsonNode root;
+        try {
+            root = YAML.readTree(content);
         } catch (IOException e) {
             throw new IntegrationsFileException(file + ": not readable YAML: " + e.getMessage().lines().findFirst().orElse(""), e);
         }
@@ -66,6 +80,11 @@ public final class IntegrationsFile {
             result.add(integration);
         }
         return List.copyOf(result);
+    }
+
+    /** Whether the text is a tenant id as an entry's tenantId must be: a GUID or a domain name. */
+    public static boolean isTenantId(String tenantId) {
+        return tenantId != null && TENANT.matcher(tenantId).matches();
     }
 
     private static Integration parseEntry(Path file, int index, JsonNode entry, String defenderApiUrl) {
