@@ -52,7 +52,13 @@ public final class BridgeHarness implements AutoCloseable {
                 "camel.management.port", String.valueOf(managementPort)));
         settings.putAll(extra);
         main = ThreatBridge.newMain(settings);
-        main.start();
+        try {
+            main.start();
+        } catch (Exception | Error failed) {
+            // a bridge that did not start must not leave its embedded broker to the next test
+            main.stop();
+            throw failed;
+        }
         clientFactory = new ActiveMQConnectionFactory(settings.getOrDefault("bridge.broker.url", "tcp://127.0.0.1:" + brokerPort));
         // as the bridge's user, where the broker asks for one
         client = clientFactory.createConnection(settings.get("bridge.broker.user"), settings.get("bridge.broker.password"));

@@ -1,7 +1,6 @@
 package io.threatbridge.console;
 
 import io.threatbridge.defender.TenantTokens;
-import io.threatbridge.health.IntegrationHealthCheck;
 import io.threatbridge.integration.Integration;
 import io.threatbridge.integration.IntegrationRegistry;
 import io.threatbridge.integration.IntegrationRoutes;
@@ -9,9 +8,6 @@ import io.threatbridge.integration.IntegrationsFileEditor;
 import io.threatbridge.ops.IntegrationStats;
 import io.threatbridge.ops.Operations;
 import org.apache.camel.CamelContext;
-import org.apache.camel.ServiceStatus;
-import org.apache.camel.health.HealthCheck;
-import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -87,27 +83,22 @@ public class BridgeConsole extends ServiceSupport implements BridgeView {
 
     private Row row(Integration integration) {
         IntegrationStats stats = operations.of(integration.name());
-        return new Row(integration, state(integration), stats.getDelivered(), stats.getDeadLettered(), stats.getLastError(),
-                stats.getLastDeliveredAt());
+        return new Row(integration, state(integration, stats), stats.getDeliveredToday(), stats.getDelivered(), stats.getDeadLettered(),
+                stats.getLastError(), stats.getLastDeliveredAt());
     }
 
-    /** DISABLED (the file says so), STARTING (enabled, route not there yet), PAUSED (pause() over JMX), FAILING (its health check is DOWN), UP. */
-    private String state(Integration integration) {
+    /**
+     * DISABLED (the file says so), STARTING (enabled, route not there yet), else the State JMX shows
+     * (interface.md section 6): UP, THROTTLED, FAILING or PAUSED.
+     */
+    private String state(Integration integration, IntegrationStats stats) {
         if (!integration.enabled()) {
             return "DISABLED";
         }
-        String route = IntegrationRoutes.routeId(integration.name());
-        if (camel.getRoute(route) == null) {
+        if (camel.getRoute(IntegrationRoutes.routeId(integration.name())) == null) {
             return "STARTING";
         }
-        ServiceStatus status = camel.getRouteController().getRouteStatus(route);
-        if (status != null && (status.isSuspended() || status.isSuspending())) {
-            return "PAUSED";
-        }
-        HealthCheckRegistry health = HealthCheckRegistry.get(camel);
-        boolean failing = health != null && health.getCheck(IntegrationHealthCheck.PREFIX + integration.name())
-                .map(check -> check.call().getState() == HealthCheck.State.DOWN).orElse(false);
-        return failing ? "FAILING" : "UP";
+        return stats.getState();
     }
 
     @Override

@@ -8,7 +8,7 @@ import java.util.List;
 public interface BridgeView {
 
     /** One integration as the page shows it: the file's entry, its state and its JMX counters. */
-    record Row(Integration integration, String state, long delivered, long deadLettered, String lastError, String lastDeliveredAt) {
+    record Row(Integration integration, String state, long deliveredToday, long delivered, long deadLettered, String lastError, String lastDeliveredAt) {
     }
 
     /** Every integration of the file in force, in its order. */

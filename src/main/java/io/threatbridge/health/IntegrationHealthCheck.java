@@ -8,11 +8,12 @@ import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
- * One integration's tenant: DOWN once its last deliveries all failed. Neither readiness nor
- * liveness, so it shows (and turns DOWN) on /observe/health for operators and monitoring, while
- * /observe/health/ready and /live stay about the bridge itself: one customer's revoked consent or
- * outage must not get the whole bridge taken out of service or restarted, which would hold up
- * every other tenant.
+ * One integration's tenant: FAILING once its last deliveries all failed (interface.md section 1).
+ * One integration's trouble never makes /observe/health or /ready answer 503: this check is neither
+ * readiness nor liveness, and reports a failing tenant as UNKNOWN, with its state, count and last
+ * error in the details. Camel's /observe/health answers 503 for any check that is DOWN, UNKNOWN it
+ * lists without failing the whole; so monitoring sees the tenant by name, and one customer's
+ * revoked consent or outage never gets the bridge taken out of service or restarted.
  */
 public class IntegrationHealthCheck extends AbstractHealthCheck {
 
@@ -44,8 +45,10 @@ public class IntegrationHealthCheck extends AbstractHealthCheck {
         long failures = failuresInARow.getAsLong();
         builder.detail("failuresInARow", failures);
         if (threshold > 0 && failures >= threshold) {
-            builder.down().message("the last " + failures + " deliveries failed; last error: " + lastError.get());
+            builder.detail("state", "FAILING");
+            builder.unknown().message("FAILING: the last " + failures + " deliveries failed; last error: " + lastError.get());
         } else {
+            builder.detail("state", "UP");
             builder.up();
         }
     }

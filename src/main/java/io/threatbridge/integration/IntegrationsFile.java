@@ -125,7 +125,9 @@ public final class IntegrationsFile {
         String apiUrl = text(entry, "apiUrl");
         if (apiUrl != null) {
             checkHttps(at, "apiUrl", apiUrl);
-            checkHost(at, apiUrl, defenderApiUrl);
+            if (api != Integration.Api.sentinel) {
+                checkHost(at, apiUrl, defenderApiUrl);
+            }
         }
         JsonNode enabled = entry.get("enabled");
         if (enabled != null && !enabled.isBoolean()) {

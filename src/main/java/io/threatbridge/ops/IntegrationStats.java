@@ -13,6 +13,9 @@ public class IntegrationStats implements IntegrationMBean {
     private final String name;
     private final CamelContext camel;
     private final AtomicLong delivered = new AtomicLong();
+    /** Deliveries of the current UTC day (deliveredDay), for the console's Threat Reporting page. */
+    private long deliveredToday;
+    private java.time.LocalDate deliveredDay;
     private final AtomicLong filtered = new AtomicLong();
     private final AtomicLong deadLettered = new AtomicLong();
     private final AtomicLong retried = new AtomicLong();
@@ -54,6 +57,14 @@ public class IntegrationStats implements IntegrationMBean {
 
     void delivered() {
         delivered.incrementAndGet();
+        synchronized (this) {
+            java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneOffset.UTC);
+            if (!today.equals(deliveredDay)) {
+                deliveredDay = today;
+                deliveredToday = 0;
+            }
+            deliveredToday++;
+        }
         lastDeliveredAt = Instant.now();
         lastDeliveredMillis = clock.getAsLong();
         failuresInARow.set(0);
@@ -120,6 +131,11 @@ public class IntegrationStats implements IntegrationMBean {
     @Override
     public long getDelivered() {
         return delivered.get();
+    }
+
+    /** Deliveries since midnight UTC (since the start when it was later). */
+    public synchronized long getDeliveredToday() {
+        return java.time.LocalDate.now(java.time.ZoneOffset.UTC).equals(deliveredDay) ? deliveredToday : 0;
     }
 
     @Override

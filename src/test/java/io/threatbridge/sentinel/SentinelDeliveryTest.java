@@ -173,6 +173,8 @@ class SentinelDeliveryTest {
             fake.rule(DCR, STREAM);
             Map<String, String> settings = settings(fake, "h2", dir);
             settings.put("bridge.integrations-reload-ms", "200");
+            // the endpoint entry's apiUrl is the fake's: a host the bridge allows only as its own API URL
+            settings.put("bridge.defender.api-url", fake.baseUrl());
             String asEndpoint = "integrations:\n  - name: s\n    tenantId: tenant-s\n    accounts: [acme]\n"
                     + "    filterLevel: NORMAL_AND_ABOVE\n    apiUrl: " + fake.baseUrl() + "\n";
             try (BridgeHarness bridge = BridgeHarness.start(dir, asEndpoint, settings)) {
