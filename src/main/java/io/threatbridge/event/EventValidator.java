@@ -78,7 +78,7 @@ public class EventValidator {
     public ThreatEvent validateMapped(MappedEvent mapped) {
         String text = mapped.text();
         if (text.length() > MAX_BYTES || (text.length() * 3L > MAX_BYTES && text.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES)) {
-            throw tooLarge(text.getBytes(StandardCharsets.UTF_8).length);
+            throw tooLarge(text.getBytes(StandardCharsets.UTF_8).length, MAX_BYTES, "");
         }
         return validateTree(mapped.tree());
     }
@@ -106,16 +106,24 @@ public class EventValidator {
     }
 
     private static String text(Object body) {
+        return bodyText(body, MAX_BYTES, "");
+    }
+
+    /**
+     * A message body as text: a string, or UTF-8 bytes; at most {@code maxBytes} in UTF-8, else an
+     * InvalidEventException that names the limit (and {@code limitNote} after it).
+     */
+    public static String bodyText(Object body, int maxBytes, String limitNote) {
         if (body instanceof String s) {
             // a UTF-8 byte is at most one char, a char at most three bytes: count bytes only when it matters
-            if (s.length() > MAX_BYTES || (s.length() * 3L > MAX_BYTES && s.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES)) {
-                throw tooLarge(s.getBytes(StandardCharsets.UTF_8).length);
+            if (s.length() > maxBytes || (s.length() * 3L > maxBytes && s.getBytes(StandardCharsets.UTF_8).length > maxBytes)) {
+                throw tooLarge(s.getBytes(StandardCharsets.UTF_8).length, maxBytes, limitNote);
             }
             return s;
         }
         if (body instanceof byte[] bytes) {
-            if (bytes.length > MAX_BYTES) {
-                throw tooLarge(bytes.length);
+            if (bytes.length > maxBytes) {
+                throw tooLarge(bytes.length, maxBytes, limitNote);
             }
             try {
                 return StandardCharsets.UTF_8.newDecoder()
@@ -130,8 +138,8 @@ public class EventValidator {
                 + (body == null ? "an empty message" : body.getClass().getSimpleName()));
     }
 
-    private static InvalidEventException tooLarge(long bytes) {
-        return new InvalidEventException("message body: " + bytes + " bytes, more than the limit of " + MAX_BYTES);
+    private static InvalidEventException tooLarge(long bytes, int maxBytes, String limitNote) {
+        return new InvalidEventException("message body: " + bytes + " bytes, more than the limit of " + maxBytes + limitNote);
     }
 
     private static JsonNode parse(String text) {

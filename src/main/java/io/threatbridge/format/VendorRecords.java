@@ -9,14 +9,11 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.threatbridge.event.EventValidator;
 import io.threatbridge.event.InvalidEventException;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -29,7 +26,7 @@ import java.util.List;
 final class VendorRecords {
 
     /** A message of records: room for an export page of 500 Zimperium records (about 2 KiB each) and more; each record is also held to section 4's 256 KiB. */
-    static final int MAX_MESSAGE_BYTES = io.threatbridge.event.EventValidator.MAX_VENDOR_MESSAGE_BYTES;
+    static final int MAX_MESSAGE_BYTES = EventValidator.MAX_VENDOR_MESSAGE_BYTES;
     static final int MAX_RECORDS = 1000;
 
     /** Section 4's limits; the array adds one level of nesting. */
@@ -94,32 +91,7 @@ final class VendorRecords {
     }
 
     private static String text(Object body) {
-        if (body instanceof String s) {
-            if (s.length() > MAX_MESSAGE_BYTES || (s.length() * 3L > MAX_MESSAGE_BYTES && s.getBytes(StandardCharsets.UTF_8).length > MAX_MESSAGE_BYTES)) {
-                throw tooLarge(s.getBytes(StandardCharsets.UTF_8).length);
-            }
-            return s;
-        }
-        if (body instanceof byte[] bytes) {
-            if (bytes.length > MAX_MESSAGE_BYTES) {
-                throw tooLarge(bytes.length);
-            }
-            try {
-                return StandardCharsets.UTF_8.newDecoder()
-                        .onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT)
-                        .decode(ByteBuffer.wrap(bytes)).toString();
-            } catch (CharacterCodingException e) {
-                throw new InvalidEventException("message body: not valid UTF-8");
-            }
-        }
-        throw new InvalidEventException("message body: expected a JSON text message, got "
-                + (body == null ? "an empty message" : body.getClass().getSimpleName()));
-    }
-
-    private static InvalidEventException tooLarge(long bytes) {
-        return new InvalidEventException("message body: " + bytes + " bytes, more than the limit of " + MAX_MESSAGE_BYTES
-                + " for a message of vendor records");
+        return EventValidator.bodyText(body, MAX_MESSAGE_BYTES, " for a message of vendor records");
     }
 
     private static String firstLine(String message) {
