@@ -85,6 +85,8 @@ public final class MicrosoftRules implements ResponseDefinitionTransformerV2 {
     private final AtomicLong throttled = new AtomicLong();
     private volatile long minuteMillis = 60_000;
     private volatile boolean quotas = true;
+    /** How many alerts a list answer holds before it names the next page (@odata.nextLink). */
+    private volatile int pageSize = 100;
 
     public MicrosoftRules(String clientId, String clientSecret) {
         this.clientId = clientId;
@@ -104,6 +106,20 @@ public final class MicrosoftRules implements ResponseDefinitionTransformerV2 {
     /** The quota windows: a minute of this many milliseconds, and an hour of 60 of them (as bridge.defender.quota-window-ms). */
     public void quotaWindow(long minute) {
         this.minuteMillis = minute;
+    }
+
+    /** Lists answer this many alerts a page, the rest behind @odata.nextLink (both APIs page so). */
+    public void pageSize(int alerts) {
+        this.pageSize = alerts;
+    }
+
+    /** An alert Defender for Endpoint holds in the tenant, made by someone (an instance that died, say); returns its id. */
+    public String addDefenderAlert(String tenant, String machineId, String title, String description) {
+        ObjectNode alert = JSON.createObjectNode().put("id", "da" + ids.incrementAndGet() + "_held")
+                .put("machineId", machineId).put("title", title).put("description", description)
+                .put("status", "New").put("alertCreationTime", Instant.now().toString());
+        defenderAlerts.computeIfAbsent(tenant, t -> new CopyOnWriteArrayList<>()).add(alert);
+        return alert.get("id").asText();
     }
 
     /** For tests that turn the bridge's pacing off to test something else: no 429 for quotas. */
@@ -336,7 +352,7 @@ public final class MicrosoftRules implements ResponseDefinitionTransformerV2 {
     }
 
     /** PATCH {id}: the alert's new status, 404 for an id the tenant has no alert of; GET: the tenant's alerts. */
-    private static ResponseDefinition updateOrList(Request request, String path, String method, List<ObjectNode> alerts) {
+    private ResponseDefinition updateOrList(Request request, String path, String method, List<ObjectNode> alerts) {
         if ("PATCH".equals(method)) {
             String id = path.substring(path.lastIndexOf('/') + 1);
             for (ObjectNode alert : alerts) {
@@ -348,9 +364,23 @@ public final class MicrosoftRules implements ResponseDefinitionTransformerV2 {
             return json(404, error("NotFound", "Alert " + id + " was not found"));
         }
         if ("GET".equals(method)) {
+            // a page of the list from $skiptoken on; more behind @odata.nextLink, an absolute URL
+            int from = 0;
+            String skip = request.queryParameter("$skiptoken").isPresent() ? request.queryParameter("$skiptoken").firstValue() : null;
+            if (skip != null) {
+                from = Integer.parseInt(skip);
+            }
             ArrayNode value = JSON.createArrayNode();
-            alerts.forEach(value::add);
-            return json(200, JSON.createObjectNode().set("value", value).toString());
+            for (int i = from; i < Math.min(alerts.size(), from + pageSize); i++) {
+                value.add(alerts.get(i));
+            }
+            ObjectNode answer = JSON.createObjectNode();
+            answer.set("value", value);
+            if (from + pageSize < alerts.size()) {
+                String url = request.getAbsoluteUrl().replaceAll("[?&]\\$skiptoken=[0-9]+", "");
+                answer.put("@odata.nextLink", url + (url.contains("?") ? "&" : "?") + "$skiptoken=" + (from + pageSize));
+            }
+            return json(200, answer.toString());
         }
         return json(405, error("MethodNotAllowed", method));
     }

@@ -47,6 +47,24 @@ public class AlertApis {
         return of(pending.api()).matchingAlert(body, event, pending);
     }
 
+    /** Pages a look-up follows at the most: an unanswered create's alert is among the newest. */
+    static final int MAX_LOOKUP_PAGES = 20;
+
+    /**
+     * The request for the next page of a look-up's answer (alertsPage) when it names one
+     * (@odata.nextLink), or null. The link must stay on the API's own host (checked when it is
+     * sent): the call carries the tenant's token.
+     */
+    public DefenderRequest nextPage(@ExchangeProperty("alertsPage") String page, @ExchangeProperty("pending") PendingCreate pending,
+                                    @ExchangeProperty(org.apache.camel.Exchange.LOOP_INDEX) Integer index) {
+        String next = AlertText.nextLink(page);
+        if (next == null || index != null && index + 1 >= MAX_LOOKUP_PAGES) {
+            return null;
+        }
+        DefenderRequest first = of(pending.api()).lookupRequest(pending);
+        return new DefenderRequest(first.service(), DefenderRequest.Operation.lookup, "GET", next, null);
+    }
+
     private AlertApi of(String api) {
         AlertApi alertApi = api == null ? null : apis.get(Integration.Api.valueOf(api));
         if (alertApi == null) {

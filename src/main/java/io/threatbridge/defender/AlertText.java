@@ -83,6 +83,12 @@ final class AlertText {
         return null;
     }
 
+    /** The @odata.nextLink of a list answer, or null when it names no further page. */
+    static String nextLink(String listAnswer) {
+        JsonNode next = read(listAnswer).get("@odata.nextLink");
+        return next != null && next.isTextual() && !next.asText().isBlank() ? next.asText() : null;
+    }
+
     private static JsonNode read(String body) {
         try {
             return body == null || body.isBlank() ? JSON.createObjectNode() : JSON.readTree(body);

@@ -78,8 +78,26 @@ public class DeliveryFacts {
         exchange.setProperty("request", request);
         exchange.setProperty("operation", request.operation().name());
         exchange.setProperty("httpMethod", request.httpMethod());
-        exchange.setProperty("url", baseUrl(request.service(), integration) + request.path());
+        exchange.setProperty("url", url(request, integration));
         exchange.setProperty("json", request.json());
+    }
+
+    /**
+     * The request's path on its service's base URL; a whole URL (a list's @odata.nextLink) only on
+     * that base URL's host, since the call carries the tenant's token.
+     */
+    private String url(DefenderRequest request, Integration integration) {
+        String base = baseUrl(request.service(), integration);
+        if (!request.path().startsWith("https://")) {
+            return base + request.path();
+        }
+        java.net.URI link = java.net.URI.create(request.path());
+        java.net.URI own = java.net.URI.create(base);
+        if (!own.getHost().equalsIgnoreCase(link.getHost()) || own.getPort() != link.getPort()) {
+            throw new PermanentDeliveryException(request.service().label() + " named a next page on another host ("
+                    + link.getHost() + "): not followed with the tenant's token", null);
+        }
+        return request.path();
     }
 
     /** Defender for Endpoint at the integration's apiUrl; Graph's alerts and hunting at the bridge's settings. */
