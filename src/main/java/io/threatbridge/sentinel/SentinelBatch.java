@@ -28,6 +28,8 @@ public final class SentinelBatch {
         final int attempt;
         final long receivedAt;
         String eventId;
+        /** The event's account: the store keys events by it too (interface.md section 4). */
+        String account;
         byte[] row;
         State state = State.PENDING;
         /** Refused within a call of several rows: sent alone from now on, so only a bad row is refused. */

@@ -18,6 +18,7 @@ import io.threatbridge.integration.IntegrationRegistry;
 import io.threatbridge.logging.EmailMask;
 import io.threatbridge.ops.Operations;
 import io.threatbridge.store.DeliveryStore;
+import io.threatbridge.store.EventKey;
 import io.threatbridge.store.StoreUnavailableException;
 import jakarta.jms.BytesMessage;
 import jakarta.jms.Connection;
@@ -194,8 +195,8 @@ public class SentinelBatches {
      */
     public void prepare(@ExchangeProperty("sentinelBatch") SentinelBatch batch, Exchange exchange) {
         String integration = batch.integration.name();
-        Set<String> seen = new HashSet<>();
-        List<String> ids = new ArrayList<>();
+        Set<EventKey> seen = new HashSet<>();
+        List<EventKey> ids = new ArrayList<>();
         for (SentinelBatch.Item item : batch.items) {
             try {
                 String text = item.body instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : (String) item.body;
@@ -204,19 +205,20 @@ public class SentinelBatches {
                 }
                 ThreatEvent event = validator.read(text);
                 item.eventId = event.eventId();
-                if (!seen.add(item.eventId)) {
+                item.account = event.accountId();
+                if (!seen.add(new EventKey(item.account, item.eventId))) {
                     item.state = SentinelBatch.State.ALREADY_DONE;
                     continue;
                 }
                 item.row = SentinelRows.bytes(event, integration);
-                ids.add(item.eventId);
+                ids.add(new EventKey(item.account, item.eventId));
             } catch (InvalidEventException e) {
                 item.dead(e.getMessage(), null);
             }
         }
-        Set<String> done = store.doneEvents(integration, ids);
+        Set<EventKey> done = store.doneEvents(integration, ids);
         for (SentinelBatch.Item item : batch.items) {
-            if (item.state == SentinelBatch.State.PENDING && done.contains(item.eventId)) {
+            if (item.state == SentinelBatch.State.PENDING && done.contains(new EventKey(item.account, item.eventId))) {
                 item.state = SentinelBatch.State.ALREADY_DONE;
             }
         }
@@ -272,13 +274,15 @@ public class SentinelBatches {
         long now = System.currentTimeMillis();
         long latest = -1;
         List<String> ids = new ArrayList<>(batch.call.size());
+        List<EventKey> events = new ArrayList<>(batch.call.size());
         for (SentinelBatch.Item item : batch.call) {
             ids.add(item.eventId);
+            events.add(new EventKey(item.account, item.eventId));
             if (item.receivedAt > 0) {
                 latest = Math.max(latest, now - item.receivedAt);
             }
         }
-        store.markAllDone(batch.integration.name(), ids, OUTCOME);
+        store.markAllDone(batch.integration.name(), events, OUTCOME);
         batch.call.forEach(item -> item.state = SentinelBatch.State.DELIVERED);
         DELIVERED.info("{} {}: {} row(s) to {}, events {}, latency up to {} ms", OUTCOME, batch.integration.name(),
                 ids.size(), batch.integration.sentinel().stream(), summary(ids), latest);

@@ -121,28 +121,31 @@ public class DeliveryStore implements TenantPacer.Ledger, AutoCloseable {
                 integration, account, eventId, outcome, alertId, Timestamp.from(Instant.now()));
     }
 
-    /** Which of these events the integration has finished with: one statement for a whole batch. */
-    public Set<String> doneEvents(String integration, Collection<String> eventIds) {
-        Set<String> done = new HashSet<>();
-        if (eventIds.isEmpty()) {
+    /** Which of these events (each of its account) the integration has finished with: one statement for a whole batch. */
+    public Set<EventKey> doneEvents(String integration, Collection<EventKey> events) {
+        Set<EventKey> done = new HashSet<>();
+        if (events.isEmpty()) {
             return done;
         }
-        String sql = "SELECT event_id FROM delivered_event WHERE integration = ? AND event_id IN ("
-                + String.join(", ", Collections.nCopies(eventIds.size(), "?")) + ")";
-        Object[] values = new Object[eventIds.size() + 1];
+        String sql = "SELECT account_id, event_id FROM delivered_event WHERE integration = ? AND event_id IN ("
+                + String.join(", ", Collections.nCopies(events.size(), "?")) + ")";
+        Object[] values = new Object[events.size() + 1];
         values[0] = integration;
         int i = 1;
-        for (String id : eventIds) {
-            values[i++] = id;
+        for (EventKey event : events) {
+            values[i++] = event.eventId();
         }
         try (Connection connection = dataSource.getConnection(); PreparedStatement statement = prepare(connection, sql, values);
              ResultSet rows = statement.executeQuery()) {
             while (rows.next()) {
-                done.add(rows.getString(1));
+                EventKey found = new EventKey(rows.getString(1), rows.getString(2));
+                if (events.contains(found)) {
+                    done.add(found);
+                }
             }
             return done;
         } catch (SQLException e) {
-            throw new StoreUnavailableException(e);
+            throw failure(e);
         }
     }
 
@@ -150,20 +153,24 @@ public class DeliveryStore implements TenantPacer.Ledger, AutoCloseable {
      * Records a batch of events as finished, in one transaction; an event that is recorded already
      * (a second copy delivered meanwhile) stays as it was.
      */
-    public void markAllDone(String integration, Collection<String> eventIds, String outcome) {
-        if (eventIds.isEmpty()) {
+    public void markAllDone(String integration, Collection<EventKey> events, String outcome) {
+        if (events.isEmpty()) {
             return;
         }
+        for (EventKey event : events) {
+            checkIds(event.account(), event.eventId(), null);
+        }
         Timestamp now = Timestamp.from(Instant.now());
-        String sql = "INSERT INTO delivered_event (integration, event_id, outcome, alert_id, delivered_at) VALUES (?, ?, ?, NULL, ?)";
+        String sql = "INSERT INTO delivered_event (integration, account_id, event_id, outcome, alert_id, delivered_at) VALUES (?, ?, ?, ?, NULL, ?)";
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try (PreparedStatement insert = connection.prepareStatement(sql)) {
-                for (String id : eventIds) {
+                for (EventKey event : events) {
                     insert.setString(1, integration);
-                    insert.setString(2, id);
-                    insert.setString(3, outcome);
-                    insert.setTimestamp(4, now);
+                    insert.setString(2, event.account());
+                    insert.setString(3, event.eventId());
+                    insert.setString(4, outcome);
+                    insert.setTimestamp(5, now);
                     insert.addBatch();
                 }
                 insert.executeBatch();
@@ -178,12 +185,12 @@ public class DeliveryStore implements TenantPacer.Ledger, AutoCloseable {
                 connection.setAutoCommit(true);
             }
         } catch (SQLException e) {
-            throw new StoreUnavailableException(e);
+            throw failure(e);
         }
         // one of them was there already: each alone (a failed statement ends a PostgreSQL transaction)
-        for (String id : eventIds) {
-            insertOnce("INSERT INTO delivered_event (integration, event_id, outcome, alert_id, delivered_at) VALUES (?, ?, ?, NULL, ?)",
-                    integration, id, outcome, now);
+        for (EventKey event : events) {
+            insertOnce("INSERT INTO delivered_event (integration, account_id, event_id, outcome, alert_id, delivered_at) VALUES (?, ?, ?, ?, NULL, ?)",
+                    integration, event.account(), event.eventId(), outcome, now);
         }
     }
 

@@ -259,18 +259,28 @@ class DeliveryStoreTest {
         }
     }
 
-    /** A Sentinel batch: which events are done asked once, recorded in one transaction, a row recorded before kept. */
+    /**
+     * A Sentinel batch: which events are done asked once, recorded in one transaction, a row recorded
+     * before kept; each event of its account (interface.md section 4: another account's event of the
+     * same id is not done).
+     */
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgres"})
     void aBatchOfEventsIsLookedUpAndRecordedTogether(String kind) throws Exception {
+        EventKey one = new EventKey("acme", "ev-1");
+        EventKey two = new EventKey("acme", "ev-2");
+        EventKey three = new EventKey("acme", "ev-3");
+        EventKey four = new EventKey("acme", "ev-4");
+        EventKey globexOne = new EventKey("globex", "ev-1");
         try (DeliveryStore store = open(kind)) {
             assertEquals(java.util.Set.of(), store.doneEvents("soc", List.of()));
-            store.markDone("soc", "", "ev-2", "created", null);
-            store.markAllDone("soc", List.of("ev-1", "ev-2", "ev-3"), "ingested");
-            assertEquals(java.util.Set.of("ev-1", "ev-2", "ev-3"), store.doneEvents("soc", List.of("ev-1", "ev-2", "ev-3", "ev-4")));
-            assertEquals(java.util.Set.of(), store.doneEvents("other", List.of("ev-1")), "per integration");
-            store.markAllDone("soc", List.of("ev-4"), "ingested");
-            assertTrue(store.isDone("soc", "ev-4"));
+            store.markDone("soc", "acme", "ev-2", "created", null);
+            store.markAllDone("soc", List.of(one, two, three), "ingested");
+            assertEquals(java.util.Set.of(one, two, three), store.doneEvents("soc", List.of(one, two, three, four, globexOne)));
+            assertEquals(java.util.Set.of(), store.doneEvents("other", List.of(one)), "per integration");
+            store.markAllDone("soc", List.of(four, globexOne), "ingested");
+            assertTrue(store.isDone("soc", "acme", "ev-4"));
+            assertTrue(store.isDone("soc", "globex", "ev-1"), "globex's ev-1 is its own");
         }
     }
 }
