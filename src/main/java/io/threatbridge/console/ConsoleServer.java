@@ -294,12 +294,12 @@ public class ConsoleServer {
         body.append("<p><a class=\"button\" href=\"/add\">Add integration</a></p>");
         List<BridgeView.Row> rows = view.rows();
         body.append("<table><caption>Integrations in ").append(Page.esc(integrationsFile))
-                .append(" (today: since midnight UTC; the other counters since the bridge started, as JMX shows them)</caption><thead><tr>")
+                .append(" (counters as JMX shows them: today since midnight UTC, in all since the start)</caption><thead><tr>")
                 .append("<th scope=\"col\">Name</th><th scope=\"col\">Tenant</th><th scope=\"col\">Filter level</th><th scope=\"col\">API</th>")
-                .append("<th scope=\"col\">State</th><th scope=\"col\">Delivered today</th><th scope=\"col\">Delivered</th><th scope=\"col\">Dead letters</th>")
+                .append("<th scope=\"col\">State</th><th scope=\"col\">Delivered today / in all</th><th scope=\"col\">Dead letters</th>")
                 .append("<th scope=\"col\">Last error</th><th scope=\"col\">Last delivery</th><th scope=\"col\">Actions</th></tr></thead><tbody>");
         if (rows.isEmpty()) {
-            body.append("<tr><td colspan=\"11\">No integration yet.</td></tr>");
+            body.append("<tr><td colspan=\"10\">No integration yet.</td></tr>");
         }
         for (BridgeView.Row row : rows) {
             Integration integration = row.integration();
@@ -307,7 +307,7 @@ public class ConsoleServer {
             body.append("<tr><th scope=\"row\">").append(name).append("</th><td>").append(Page.esc(integration.tenantId()))
                     .append("</td><td>").append(integration.filterLevel()).append("</td><td>").append(integration.api())
                     .append("</td><td class=\"state-").append(row.state()).append("\">").append(row.state())
-                    .append("</td><td>").append(row.deliveredToday()).append("</td><td>").append(row.delivered()).append("</td><td>").append(row.deadLettered())
+                    .append("</td><td>").append(row.deliveredToday()).append(" / ").append(row.delivered()).append("</td><td>").append(row.deadLettered())
                     .append("</td><td>").append(Page.esc(row.lastError())).append("</td><td>")
                     .append(row.lastDeliveredAt().isEmpty() ? "never" : Page.esc(row.lastDeliveredAt())).append("</td><td class=\"actions\">")
                     .append("<form method=\"post\" action=\"/integrations/enabled\">").append(Page.csrfField(session.csrf))

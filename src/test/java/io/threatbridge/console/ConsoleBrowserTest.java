@@ -175,8 +175,8 @@ class ConsoleBrowserTest {
                 await().until(() -> (Long) ManagementFactory.getPlatformMBeanServer().getAttribute(contosoMBean, "Delivered") == 1L);
                 String lastDelivered = (String) ManagementFactory.getPlatformMBeanServer().getAttribute(contosoMBean, "LastDeliveredAt");
                 browser.open(consoleUrl + "/");
-                await().until(() -> browser.text().contains("contoso-prod " + CONTOSO + " NORMAL_AND_ABOVE graph UP 1 1 0 " + lastDelivered));
-                assertTrue(browser.text().contains("woodgrove-soc " + WOODGROVE + " CRITICAL auto UP 0 0"), browser.text());
+                await().until(() -> browser.text().contains("contoso-prod " + CONTOSO + " NORMAL_AND_ABOVE graph UP 1 / 1 0 " + lastDelivered));
+                assertTrue(browser.text().contains("woodgrove-soc " + WOODGROVE + " CRITICAL auto UP 0 / 0 0"), browser.text());
                 assertTrue(browser.text().indexOf("contoso-prod") < browser.text().indexOf("woodgrove-soc"), "the file's order");
                 browser.shot("console-06-threat-reporting");
 
