@@ -6,7 +6,6 @@ import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.extension.Extension;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +16,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 
 /**
  * Azure AD's token endpoint, Defender for Endpoint's API, Graph's security alerts and advanced
@@ -45,23 +43,9 @@ public final class FakeMicrosoft implements AutoCloseable {
 
     /** @param journal false for benchmarks: a journal of every request would grow without end */
     public FakeMicrosoft(boolean journal, Extension... extensions) {
-        com.github.tomakehurst.wiremock.core.WireMockConfiguration config = wireMockConfig();
-        if (!journal) {
-            config.disableRequestJournal();
-        }
         List<Extension> all = new ArrayList<>(List.of(extensions));
         all.add(rules);
-        server = new WireMockServer(config
-                .extensions(all.toArray(Extension[]::new))
-                .containerThreads(40)
-                .httpDisabled(true)
-                .dynamicHttpsPort()
-                .bindAddress("127.0.0.1")
-                .keystorePath(Path.of("src/test/resources/tls/server.p12").toAbsolutePath().toString())
-                .keystorePassword("changeit")
-                .keyManagerPassword("changeit")
-                .keystoreType("PKCS12"));
-        server.start();
+        server = FakeHttps.start(journal, all.toArray(Extension[]::new));
         // every tenant's token endpoint issues tokens for the scope's audience; hunting is always there
         server.stubFor(post(urlPathMatching("/[^/]+/oauth2/v2.0/token")).atPriority(10)
                 .willReturn(aResponse().withTransformers(rules.getName())));

@@ -1,6 +1,8 @@
 package io.threatbridge.sentinel;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.threatbridge.FakeHttps;
+import io.threatbridge.MicrosoftRules;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
@@ -10,9 +12,6 @@ import com.github.tomakehurst.wiremock.http.Request;
 import com.github.tomakehurst.wiremock.http.ResponseDefinition;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashSet;
@@ -27,7 +26,6 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 
 /**
  * Azure AD's token endpoint and the Azure Monitor Logs Ingestion API, faked over real HTTPS (the
@@ -50,9 +48,10 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMoc
  */
 public final class FakeLogsIngestion implements ResponseDefinitionTransformerV2, AutoCloseable {
 
-    public static final String CLIENT_ID = "3f1c2d4e-threat-bridge-test-app";
-    public static final String CLIENT_SECRET = "s3cr3t-Value~never-in-a-log";
-    public static final String MONITOR_SCOPE = "https://monitor.azure.com/.default";
+    public static final String CLIENT_ID = io.threatbridge.FakeMicrosoft.CLIENT_ID;
+    public static final String CLIENT_SECRET = io.threatbridge.FakeMicrosoft.CLIENT_SECRET;
+    public static final String MONITOR_AUDIENCE = "https://monitor.azure.com";
+    public static final String MONITOR_SCOPE = MONITOR_AUDIENCE + "/.default";
     public static final int MAX_BYTES = 1_000_000;
     public static final String API_VERSION = "2023-01-01";
     /**
@@ -73,8 +72,7 @@ public final class FakeLogsIngestion implements ResponseDefinitionTransformerV2,
     private static final ObjectMapper JSON = new ObjectMapper();
     private final WireMockServer server;
     private final Map<String, String> rules = new ConcurrentHashMap<>();
-    private final Map<String, String> tokens = new ConcurrentHashMap<>();
-    private final AtomicLong tokenCounter = new AtomicLong();
+    private final MicrosoftRules azureAd = new MicrosoftRules(CLIENT_ID, CLIENT_SECRET);
     private final Deque<Fail> faults = new ConcurrentLinkedDeque<>();
     private final Map<String, Integer> refusedEvents = new ConcurrentHashMap<>();
     private final Map<String, Integer> failingRules = new ConcurrentHashMap<>();
@@ -93,18 +91,7 @@ public final class FakeLogsIngestion implements ResponseDefinitionTransformerV2,
     /** @param keepRows false for benchmarks: only counts and call sizes are kept, not the rows */
     public FakeLogsIngestion(boolean keepRows) {
         this.keepRows = keepRows;
-        server = new WireMockServer(wireMockConfig()
-                .extensions(this)
-                .disableRequestJournal()
-                .containerThreads(40)
-                .httpDisabled(true)
-                .dynamicHttpsPort()
-                .bindAddress("127.0.0.1")
-                .keystorePath(Path.of("src/test/resources/tls/server.p12").toAbsolutePath().toString())
-                .keystorePassword("changeit")
-                .keyManagerPassword("changeit")
-                .keystoreType("PKCS12"));
-        server.start();
+        server = FakeHttps.start(false, this);
         server.stubFor(any(anyUrl()).willReturn(ResponseDefinitionBuilder.responseDefinition().withStatus(404)));
     }
 
@@ -207,28 +194,10 @@ public final class FakeLogsIngestion implements ResponseDefinitionTransformerV2,
         String url = request.getUrl();
         String path = url.split("\\?", 2)[0];
         if (request.getMethod().getName().equals("POST") && path.matches("/[^/]+/oauth2/v2.0/token")) {
-            return token(request);
+            // Azure AD's rules, the same as for the other fakes: a token for one audience and tenant
+            return azureAd.transform(event);
         }
         return ingest(request, url, path);
-    }
-
-    private ResponseDefinition token(Request request) {
-        String scope = null;
-        for (String pair : request.getBodyAsString().split("&")) {
-            if (pair.startsWith("scope=")) {
-                for (String one : URLDecoder.decode(pair.substring(6), StandardCharsets.UTF_8).split(" ")) {
-                    if (one.endsWith("/.default")) {
-                        scope = one;
-                    }
-                }
-            }
-        }
-        if (scope == null || !request.getBodyAsString().contains("client_secret=" + java.net.URLEncoder.encode(CLIENT_SECRET, StandardCharsets.UTF_8))) {
-            return json(400, "{\"error\":\"invalid_request\",\"error_description\":\"AADSTS-fake: no scope or wrong secret\"}");
-        }
-        String token = "eyJ-fake-" + tokenCounter.incrementAndGet() + "-" + Long.toHexString(System.nanoTime());
-        tokens.put(token, scope);
-        return json(200, "{\"token_type\":\"Bearer\",\"expires_in\":3599,\"ext_expires_in\":3599,\"access_token\":\"" + token + "\"}");
     }
 
     private ResponseDefinition ingest(Request request, String url, String path) {
@@ -239,8 +208,8 @@ public final class FakeLogsIngestion implements ResponseDefinitionTransformerV2,
             return refuse(404, "NotFound", "no such operation: " + request.getMethod().getName() + " " + path);
         }
         String authorization = request.getHeader("Authorization");
-        String scope = authorization != null && authorization.startsWith("Bearer ") ? tokens.get(authorization.substring(7)) : null;
-        if (!MONITOR_SCOPE.equals(scope)) {
+        MicrosoftRules.Grant grant = azureAd.grant(authorization);
+        if (grant == null || !MONITOR_AUDIENCE.equals(grant.audience())) {
             return refuse(401, "InvalidToken", "the token is missing or not issued for https://monitor.azure.com");
         }
         String stream = rules.get(parts[2]);
