@@ -42,7 +42,7 @@ public class DefenderReply {
         if (status >= 200 && status < 300) {
             return body == null ? "" : body;
         }
-        DefenderRequest.Service service = DefenderRequest.Service.of(integration, request);
+        DefenderRequest.Service service = DefenderRequest.Service.of(request);
         String reason = service.label() + " answered " + status + errorText(body);
         if (status == 401) {
             tokens.invalidate(integration, service);

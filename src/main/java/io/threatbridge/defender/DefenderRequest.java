@@ -1,7 +1,6 @@
 package io.threatbridge.defender;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.threatbridge.integration.Integration;
 import org.apache.camel.component.http.HttpMethods;
 
 /** One call to Microsoft, before it is sent: what dry-run writes down and live mode posts. */
@@ -34,15 +33,9 @@ public record DefenderRequest(Service service, Operation operation, String metho
             return label;
         }
 
-        /**
-         * The service a call goes to: the request's, or without one (a Sentinel batch's call, or a
-         * failure before any call) Sentinel for a Sentinel integration and Defender for Endpoint otherwise.
-         */
-        public static Service of(Integration integration, DefenderRequest request) {
-            if (request != null) {
-                return request.service();
-            }
-            return integration.api() == Integration.Api.sentinel ? sentinel : defender;
+        /** The service a call goes to: the request's; without one (a failure before any call) Defender for Endpoint's. */
+        public static Service of(DefenderRequest request) {
+            return request == null ? defender : request.service();
         }
     }
 

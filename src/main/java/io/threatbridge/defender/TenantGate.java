@@ -74,6 +74,6 @@ public class TenantGate {
     }
 
     private static String key(Integration integration, DefenderRequest request) {
-        return integration.tenantId() + " " + DefenderRequest.Service.of(integration, request);
+        return integration.tenantId() + " " + DefenderRequest.Service.of(request);
     }
 }

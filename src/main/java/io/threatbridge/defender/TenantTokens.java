@@ -92,7 +92,7 @@ public class TenantTokens {
 
     /** The Authorization header value for a call to this integration's tenant, with a token for the request's service. */
     public String authorization(@ExchangeProperty("integration") Integration integration, @ExchangeProperty("request") DefenderRequest request) {
-        return authorization(integration, DefenderRequest.Service.of(integration, request));
+        return authorization(integration, DefenderRequest.Service.of(request));
     }
 
     /** The Authorization header value for a call to the integration's tenant on that service (also the console's proof of a grant). */

@@ -3,6 +3,7 @@ package io.threatbridge.sentinel;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.threatbridge.defender.DefenderReply;
+import io.threatbridge.defender.DefenderRequest;
 import io.threatbridge.defender.DeliveryException;
 import io.threatbridge.defender.PermanentDeliveryException;
 import io.threatbridge.defender.RetrySchedule;
@@ -60,6 +61,13 @@ import java.util.Set;
  * call; this bean holds the session itself (docs/reliability.md, "Sentinel batches").
  */
 public class SentinelBatches {
+
+    /**
+     * A call of the Logs Ingestion API as the shared steps see it: its service picks the token's
+     * scope, the Retry-After gate and the circuit (the rows themselves are the batch's).
+     */
+    static final DefenderRequest CALL = new DefenderRequest(DefenderRequest.Service.sentinel, DefenderRequest.Operation.create,
+            "POST", "", null);
 
     private static final Logger LOG = LoggerFactory.getLogger(SentinelBatches.class);
     private static final Logger DELIVERED = LoggerFactory.getLogger("io.threatbridge.delivered");
@@ -160,6 +168,8 @@ public class SentinelBatches {
         }
         exchange.setProperty("sentinelBatch", batch);
         exchange.setProperty("integration", integration);
+        // what the shared steps (tokens, tenantGate) read to know the service they act for
+        exchange.setProperty("request", CALL);
         exchange.setProperty("batchSize", batch.size());
         exchange.setProperty("url", integration.sentinel().uploadUrl());
         if (batch.size() == 0) {
@@ -242,7 +252,7 @@ public class SentinelBatches {
     public void answered(@ExchangeProperty("sentinelBatch") SentinelBatch batch, @Header(Exchange.HTTP_RESPONSE_CODE) int status,
                          @Header("Retry-After") String retryAfter, @Body String body, Exchange exchange) {
         try {
-            reply.check(batch.integration, null, status, retryAfter, body);
+            reply.check(batch.integration, CALL, status, retryAfter, body);
             batch.tokenRenewed = false;
             delivered(batch);
         } catch (TokenRejectedException refused) {
@@ -351,7 +361,7 @@ public class SentinelBatches {
             List<SentinelBatch.Item> pending = batch.in(SentinelBatch.State.PENDING);
             String reason = failure == null ? "unknown failure" : EmailMask.mask(String.valueOf(failure.getMessage()));
             if (failure instanceof ThrottledException throttled) {
-                gate.close(batch.integration, null, throttled.getRetryAtMillis());
+                gate.close(batch.integration, CALL, throttled.getRetryAtMillis());
                 operations.rateLimited(name, reason);
                 THROTTLED.warn("{}: {}; no call to tenant {} before {}", name, reason, batch.integration.tenantId(), throttled.getRetryAt());
                 for (SentinelBatch.Item item : pending) {
@@ -370,7 +380,7 @@ public class SentinelBatches {
                 }
             } else {
                 if (operations.isTenantFailure(failure)) {
-                    gate.recordFailure(batch.integration, null);
+                    gate.recordFailure(batch.integration, CALL);
                 }
                 for (SentinelBatch.Item item : pending) {
                     if (retries.mayRetry(item.attempt)) {
