@@ -23,6 +23,7 @@ import io.threatbridge.logging.EmailMask;
 import io.threatbridge.integration.Integration;
 import io.threatbridge.integration.IntegrationRegistry;
 import io.threatbridge.integration.IntegrationsReload;
+import io.threatbridge.lanes.DeliveryLanes;
 import io.threatbridge.ops.DeadLetters;
 import io.threatbridge.ops.Operations;
 import io.threatbridge.sentinel.SentinelBatches;
@@ -32,6 +33,8 @@ import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.PropertyInject;
+import org.apache.camel.StartupListener;
+import org.apache.camel.support.LifecycleStrategySupport;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +46,8 @@ import java.util.Map;
 public class BridgeConfiguration implements CamelConfiguration {
 
     private static final Logger LOG = LoggerFactory.getLogger(BridgeConfiguration.class);
+    /** Each integration's own queue is this, a dot, and its name (routes/ingest.yaml sends there). */
+    static final String DELIVERY_QUEUE_PREFIX = "defender.out";
 
     @PropertyInject(value = "bridge.broker.url", defaultValue = "")
     String brokerUrl;
@@ -108,7 +113,8 @@ public class BridgeConfiguration implements CamelConfiguration {
                         "bridge.embedded-broker.port", context.resolvePropertyPlaceholders("{{bridge.embedded-broker.port}}"),
                         "bridge.queue.inbound", context.resolvePropertyPlaceholders("{{bridge.queue.inbound}}"),
                         "bridge.queue.invalid", context.resolvePropertyPlaceholders("{{bridge.queue.invalid}}"),
-                        "bridge.queue.dlq", context.resolvePropertyPlaceholders("{{bridge.queue.dlq}}")))
+                        "bridge.queue.dlq", context.resolvePropertyPlaceholders("{{bridge.queue.dlq}}"),
+                        "bridge.queue.wake", context.resolvePropertyPlaceholders("{{bridge.queue.wake}}")))
                 : BrokerConnection.external(brokerUrl, blankToNull(brokerUser), blankToNull(brokerPassword));
         // up before the context starts any consumer; the context stops it after the last route
         broker.start();
@@ -118,12 +124,38 @@ public class BridgeConfiguration implements CamelConfiguration {
 
         IntegrationRegistry integrations = new IntegrationRegistry(Path.of(integrationsFile), defenderApiUrl);
         context.getRegistry().bind("integrations", integrations);
+        TenantGate gate = new TenantGate();
+        context.getRegistry().bind("tenantGate", gate);
+        // every Defender and Graph integration's events, on a fixed number of threads; started once the
+        // routes run, stopped before they stop, so no event is taken that no route could deliver
+        DeliveryLanes lanes = new DeliveryLanes(context, broker.laneConnectionFactory(), broker.connectionFactory(), integrations, gate,
+                context.resolvePropertyPlaceholders("{{bridge.queue.wake}}"), DELIVERY_QUEUE_PREFIX,
+                Integer.parseInt(context.resolvePropertyPlaceholders("{{bridge.delivery.lanes}}")),
+                Integer.parseInt(context.resolvePropertyPlaceholders("{{bridge.delivery.events-per-turn}}")),
+                Long.parseLong(context.resolvePropertyPlaceholders("{{bridge.delivery.rescan-ms}}")));
+        context.getRegistry().bind("deliveryLanes", lanes);
+        context.addStartupListener(new StartupListener() {
+            @Override
+            public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
+            }
+
+            @Override
+            public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) {
+                lanes.start();
+            }
+        });
+        context.addLifecycleStrategy(new LifecycleStrategySupport() {
+            @Override
+            public void onContextStopping(CamelContext stopping) {
+                lanes.stop();
+            }
+        });
         Operations operations = new Operations(context, integrations.all(), new DeadLetters(broker.connectionFactory(),
                 context.resolvePropertyPlaceholders("{{bridge.queue.dlq}}"), context.resolvePropertyPlaceholders("{{bridge.queue.inbound}}")),
-                integrationFailuresToReport);
+                integrationFailuresToReport, lanes);
         context.getRegistry().bind("operations", operations);
         context.addService(operations, true);
-        IntegrationsReload reload = new IntegrationsReload(context, integrations, operations);
+        IntegrationsReload reload = new IntegrationsReload(context, integrations, operations, lanes);
         context.getRegistry().bind("integrationsReload", reload);
         HealthCheckRegistry.get(context).register(new PartHealthCheck("integrations-file", reload::problem));
 
@@ -138,7 +170,7 @@ public class BridgeConfiguration implements CamelConfiguration {
         context.getRegistry().bind("tokens", tokens);
         context.addStartupListener((started, alreadyStarted) -> tokens.warmUp(integrations.all()));
         // the onboarding console: off unless bridge.console.enabled, its own port (docs/operations.md)
-        BridgeConsole console = new BridgeConsole(context, integrations, operations, tokens, delivery.dryRun());
+        BridgeConsole console = new BridgeConsole(context, integrations, operations, tokens, delivery.dryRun(), lanes);
         context.getRegistry().bind("console", console);
         context.addService(console, true);
         context.getRegistry().bind("defenderReply", new DefenderReply(tokens));
@@ -155,7 +187,7 @@ public class BridgeConfiguration implements CamelConfiguration {
                 broker.connectionFactory(), integrations,
                 context.getRegistry().lookupByNameAndType("eventValidator", EventValidator.class),
                 context.getRegistry().lookupByNameAndType("store", DeliveryStore.class), operations, tokens,
-                context.getRegistry().lookupByNameAndType("tenantGate", TenantGate.class),
+                gate,
                 context.getRegistry().lookupByNameAndType("retrySchedule", RetrySchedule.class),
                 SentinelBatches.Limits.of(context), context.resolvePropertyPlaceholders("{{bridge.queue.dlq}}"),
                 Path.of(dataDir, "dry-run-sentinel.jsonl")));
@@ -207,11 +239,6 @@ public class BridgeConfiguration implements CamelConfiguration {
                 new TenantPacer.Kind(DefenderRequest.Service.graph, false), TenantPacer.Quota.of(new TenantPacer.Window(graphUpdates, minute)),
                 new TenantPacer.Kind(DefenderRequest.Service.hunting, false), TenantPacer.Quota.of(
                         new TenantPacer.Window(huntingPerMinute, minute), new TenantPacer.Window(huntingPerHour, hour))), store);
-    }
-
-    @BindToRegistry("tenantGate")
-    public TenantGate tenantGate() {
-        return new TenantGate();
     }
 
     @BindToRegistry("eventValidator")

@@ -78,6 +78,16 @@ public final class BridgeHarness implements AutoCloseable {
     }
 
     /** The bridge's own store, to see what it remembers. */
+    /** The delivery lanes, to pause an integration or to see whether it is delivered. */
+    public io.threatbridge.lanes.DeliveryLanes lanes() {
+        return main.getCamelContext().getRegistry().lookupByNameAndType("deliveryLanes", io.threatbridge.lanes.DeliveryLanes.class);
+    }
+
+    /** Whether the integration is in force and its events are taken from its queue. */
+    public boolean delivering(String integration) {
+        return lanes().isConsuming(integration);
+    }
+
     public io.threatbridge.store.DeliveryStore store() {
         return camel().getRegistry().lookupByNameAndType("store", io.threatbridge.store.DeliveryStore.class);
     }
@@ -106,6 +116,28 @@ public final class BridgeHarness implements AutoCloseable {
             producer.setPriority(priority);
             producer.send(session.createTextMessage(body));
         }
+    }
+
+    /**
+     * An event straight onto an integration's delivery queue, as ingest puts it there: with the wake
+     * that tells the delivery lanes (routes/ingest.yaml), in one transaction.
+     */
+    public void sendToDelivery(String integration, String body, int priority) throws JMSException {
+        try (Session session = client.createSession(true, Session.SESSION_TRANSACTED);
+             MessageProducer events = session.createProducer(session.createQueue("defender.out." + integration));
+             MessageProducer wakes = session.createProducer(session.createQueue("defender.wake"))) {
+            events.setPriority(priority);
+            events.send(session.createTextMessage(body));
+            TextMessage wake = session.createTextMessage(integration);
+            wake.setStringProperty("bridgeIntegration", integration);
+            wake.setStringProperty("JMSXGroupID", integration);
+            wakes.send(wake, jakarta.jms.DeliveryMode.NON_PERSISTENT, 4, 0);
+            session.commit();
+        }
+    }
+
+    public void sendToDelivery(String integration, String body) throws JMSException {
+        sendToDelivery(integration, body, jakarta.jms.Message.DEFAULT_PRIORITY);
     }
 
     public void sendBytes(byte[] body) throws JMSException {

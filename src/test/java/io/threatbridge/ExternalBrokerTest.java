@@ -63,7 +63,7 @@ class ExternalBrokerTest {
             try (ServerSocket unused = new ServerSocket(bridge.brokerPort)) {
                 assertEquals(bridge.brokerPort, unused.getLocalPort());
             }
-            NotifyBuilder delivered = new NotifyBuilder(bridge.camel()).fromRoute("deliver-contoso").whenDone(1).create();
+            NotifyBuilder delivered = new NotifyBuilder(bridge.camel()).fromRoute("defender-delivery").whenDone(1).create();
             send(externalPort, Events.sample("critical-mitm.json").toString());
             assertTrue(delivered.matches(30, TimeUnit.SECONDS));
             assertEquals("5b0e3c1e-8d0f-4a57-9d3e-0c1f2a3b4c5d", bridge.dryRunLines().get(0).get("eventId").asText());

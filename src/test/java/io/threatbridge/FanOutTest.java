@@ -110,7 +110,7 @@ class FanOutTest {
         bridge.send(event);
         // the same copy straight onto the delivery queue, at the priority ingest gives a critical event,
         // so it is delivered before dup-2 below
-        bridge.sendTo("defender.out.soc-b", event, 9);
+        bridge.sendToDelivery("soc-b", event, 9);
         bridge.send(Events.event("dup-2", "north", "thr-dup", "CRITICAL", "ACTIVE").toString());
         await().until(() -> bridge.store().isDone("soc-b", "dup-2"));
         assertEquals(1, linesFor("dup-1").size(), "a second copy of an event makes no second call");

@@ -56,7 +56,7 @@ class FilterLevelRoutingTest {
     @Test
     void everySeverityReachesExactlyTheIntegrationsWhoseLevelAdmitsIt() throws Exception {
         NotifyBuilder ingested = new NotifyBuilder(bridge.camel()).fromRoute("ingest").whenDone(4).create();
-        NotifyBuilder delivered = new NotifyBuilder(bridge.camel()).fromRoute("deliver-*").whenDone(10).create();
+        NotifyBuilder delivered = new NotifyBuilder(bridge.camel()).fromRoute("defender-delivery").whenDone(10).create();
         for (Severity severity : Severity.values()) {
             bridge.send(Events.event("ev-" + severity, "acme", "thr-" + severity, severity.name(), "ACTIVE").toString());
         }

@@ -164,7 +164,7 @@ class HostileVendorTest {
         assertTrue(invalidCopyThenTheTenantStillDelivers().getStringProperty("bridgeError").startsWith("threat.id: contains a control character"));
 
         String overflow = Events.event("e".repeat(300), "acme", "thr-overflow", "CRITICAL", "ACTIVE").toString();
-        bridge.sendTo("defender.out.contoso", overflow);
+        bridge.sendToDelivery("contoso", overflow);
         Message parked = bridge.receive("threats.dlq", 30_000);
         assertNotNull(parked, "dead-lettered, not waited on as a store outage");
         assertEquals(overflow, BridgeHarness.text(parked));

@@ -42,7 +42,7 @@ class IntegrationsReloadTest {
             Path file = dir.resolve("integrations.yaml");
 
             rewrite(file, "integrations:\n" + ALPHA + BETA);
-            await().until(() -> bridge.camel().getRoute("deliver-beta") != null);
+            await().until(() -> bridge.delivering("beta"));
             bridge.send(Events.event("r-1", "b", "thr-r-1", "CRITICAL", "ACTIVE").toString());
             await().until(() -> delivered(bridge, "r-1"));
             assertTrue(ManagementFactory.getPlatformMBeanServer().isRegistered(
@@ -58,7 +58,7 @@ class IntegrationsReloadTest {
             await().until(() -> delivered(bridge, "r-2"));
 
             rewrite(file, "integrations:\n" + BETA);
-            await().until(() -> bridge.camel().getRoute("deliver-alpha") == null);
+            await().until(() -> !bridge.delivering("alpha"));
             await().until(() -> bridge.observe("health/ready").statusCode() == 200);
             bridge.send(Events.event("r-3", "a", "thr-r-3", "CRITICAL", "ACTIVE").toString());
             Message invalid = bridge.receive("threats.invalid", 30_000);

@@ -32,7 +32,7 @@ class PriorityTest {
                     accounts: [acme]
                     filterLevel: NORMAL_AND_ABOVE
                 """)) {
-            bridge.camel().getRouteController().stopRoute("deliver-prio");
+            bridge.lanes().pause("prio");
             List<Severity> sent = new ArrayList<>();
             for (Severity severity : Severity.values()) {
                 for (int i = 0; i < 5; i++) {
@@ -45,7 +45,7 @@ class PriorityTest {
                 bridge.send(Events.event("p-" + i, "acme", "thr-p-" + i, sent.get(i).name(), "ACTIVE").toString());
             }
             assertTrue(queued.matches(30, TimeUnit.SECONDS), "the backlog is queued");
-            bridge.camel().getRouteController().startRoute("deliver-prio");
+            bridge.lanes().resume("prio");
             await().until(() -> bridge.dryRunLines().size() == sent.size());
 
             List<String> order = bridge.dryRunLines().stream().map(line -> line.at("/body/severity").asText()).toList();

@@ -74,6 +74,24 @@ public class BrokerConnection extends ServiceSupport {
         return pool;
     }
 
+    /**
+     * A factory for the delivery lanes' own connection, not pooled: their sessions live as long as
+     * the lanes. No prefetch (consumer window 0): a lane's consumer lives for one turn on one
+     * integration, and events sent ahead to it would only go back to the queue when it closes.
+     */
+    public ActiveMQConnectionFactory laneConnectionFactory() {
+        ActiveMQConnectionFactory lanes = new ActiveMQConnectionFactory(url, user, password);
+        ActiveMQConnectionFactory pooled = (ActiveMQConnectionFactory) pool.getConnectionFactory();
+        lanes.setReconnectAttempts(pooled.getReconnectAttempts());
+        lanes.setRetryInterval(pooled.getRetryInterval());
+        lanes.setRetryIntervalMultiplier(pooled.getRetryIntervalMultiplier());
+        lanes.setMaxRetryInterval(pooled.getMaxRetryInterval());
+        lanes.setCacheDestinations(pooled.isCacheDestinations());
+        lanes.setDeserializationDenyList("*");
+        lanes.setConsumerWindowSize(0);
+        return lanes;
+    }
+
     /** What keeps the bridge from its broker right now, or null when it can reach it. */
     public String problem() {
         if (brokerXml != null) {

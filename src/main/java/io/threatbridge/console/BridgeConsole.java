@@ -3,7 +3,7 @@ package io.threatbridge.console;
 import io.threatbridge.defender.TenantTokens;
 import io.threatbridge.integration.Integration;
 import io.threatbridge.integration.IntegrationRegistry;
-import io.threatbridge.integration.IntegrationRoutes;
+import io.threatbridge.integration.DeliveryControl;
 import io.threatbridge.integration.IntegrationsFileEditor;
 import io.threatbridge.ops.IntegrationStats;
 import io.threatbridge.ops.Operations;
@@ -25,14 +25,17 @@ public class BridgeConsole extends ServiceSupport implements BridgeView {
     private static final Logger LOG = LoggerFactory.getLogger("io.threatbridge.console");
 
     private final CamelContext camel;
+    private final DeliveryControl delivery;
     private final IntegrationRegistry integrations;
     private final Operations operations;
     private final TenantTokens tokens;
     private final boolean dryRun;
     private ConsoleServer server;
 
-    public BridgeConsole(CamelContext camel, IntegrationRegistry integrations, Operations operations, TenantTokens tokens, boolean dryRun) {
+    public BridgeConsole(CamelContext camel, IntegrationRegistry integrations, Operations operations, TenantTokens tokens, boolean dryRun,
+                         DeliveryControl delivery) {
         this.camel = camel;
+        this.delivery = delivery;
         this.integrations = integrations;
         this.operations = operations;
         this.tokens = tokens;
@@ -88,14 +91,14 @@ public class BridgeConsole extends ServiceSupport implements BridgeView {
     }
 
     /**
-     * DISABLED (the file says so), STARTING (enabled, route not there yet), else the State JMX shows
+     * DISABLED (the file says so), STARTING (enabled, not delivered yet: the bridge starts, or a reload adds it), else the State JMX shows
      * (interface.md section 6): UP, THROTTLED, FAILING or PAUSED.
      */
     private String state(Integration integration, IntegrationStats stats) {
         if (!integration.enabled()) {
             return "DISABLED";
         }
-        if (camel.getRoute(IntegrationRoutes.routeId(integration.name())) == null) {
+        if (!delivery.isConsuming(integration.name())) {
             return "STARTING";
         }
         return stats.getState();

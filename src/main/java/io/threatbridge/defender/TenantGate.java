@@ -46,6 +46,7 @@ public class TenantGate {
         failuresInARow.remove(key(integration, request));
     }
 
+    /** Waits in the thread while the gate is closed (a Sentinel batch holds its session meanwhile). */
     public void awaitOpen(@ExchangeProperty("integration") Integration integration, @ExchangeProperty("request") DefenderRequest request)
             throws InterruptedException {
         String key = key(integration, request);
@@ -61,8 +62,26 @@ public class TenantGate {
         }
     }
 
+    /**
+     * Returns at once when the gate is open, after a short wait when it opens soon; otherwise throws,
+     * so that the event goes back on its queue until then and its delivery lane is free for others.
+     */
+    public void requireOpen(@ExchangeProperty("integration") Integration integration, @ExchangeProperty("request") DefenderRequest request)
+            throws InterruptedException, TenantBusyException {
+        String key = key(integration, request);
+        Instant until = closedUntil.get(key);
+        if (until == null) {
+            return;
+        }
+        long wait = Duration.between(Instant.now(), until).toMillis();
+        if (wait > TenantBusyException.WAITED_IN_THREAD_MS) {
+            throw new TenantBusyException("calls to tenant " + integration.tenantId() + " (" + DefenderRequest.Service.of(request) + ") wait", until);
+        }
+        awaitOpen(integration, request);
+    }
+
     /** Until when some calls to the integration's tenant wait (the latest of its services), or null when none do. */
-    Instant closedUntil(Integration integration) {
+    public Instant closedUntil(Integration integration) {
         Instant latest = null;
         for (DefenderRequest.Service service : DefenderRequest.Service.values()) {
             Instant until = closedUntil.get(integration.tenantId() + " " + service);

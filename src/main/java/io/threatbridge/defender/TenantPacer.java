@@ -18,7 +18,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * (interface.md section 2): Defender for Endpoint's creates per minute and updates per minute and
  * per hour, Graph's creates and updates per minute, and advanced hunting's calls per minute and per
  * hour. A call that would exceed any window of its quota waits until the oldest call leaves that
- * window. Only the delivery routes of that tenant wait. The quota is the tenant's, so integrations
+ * window: a short wait in the thread, a longer one with the event back on its queue (TenantBusyException)
+ * and the tenant's queue left alone meanwhile, so no other tenant waits. The quota is the tenant's, so integrations
  * on one tenant share it. The windows are kept in the store ({@link Ledger}), not in this process:
  * with several bridge instances, two integrations of one tenant may be delivered by two instances,
  * and an instance that takes an integration over from a dead one must see the calls that one made.
@@ -91,9 +92,13 @@ public class TenantPacer {
         this.ledger = ledger;
     }
 
-    /** Waits, if need be, until the call may go out within the tenant's quota, and counts it. */
+    /**
+     * Counts the call when it may go out within the tenant's quota, after a short wait if the window
+     * frees soon; otherwise throws, so the event goes back on its queue until then and no delivery
+     * lane waits for one tenant's quota.
+     */
     public Slot acquire(@ExchangeProperty("integration") Integration integration, @ExchangeProperty("request") DefenderRequest request)
-            throws InterruptedException {
+            throws InterruptedException, TenantBusyException {
         Kind kind = Kind.of(request);
         Quota quota = quotas.get(kind);
         if (quota == null || quota.windows().isEmpty()) {
@@ -107,6 +112,10 @@ public class TenantPacer {
             Slot slot = new Slot(quotaKey, UUID.randomUUID().toString());
             long wait;
             while ((wait = ledger.countCall(quotaKey, slot.callId, quota.windows())) > 0) {
+                if (wait > TenantBusyException.WAITED_IN_THREAD_MS) {
+                    throw new TenantBusyException("the " + kind.label() + " quota of tenant " + integration.tenantId() + " is spent",
+                            java.time.Instant.now().plusMillis(wait));
+                }
                 TimeUnit.MILLISECONDS.sleep(wait);
             }
             return slot;

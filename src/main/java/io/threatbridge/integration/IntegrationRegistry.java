@@ -68,6 +68,11 @@ public class IntegrationRegistry {
         return integrations;
     }
 
+    /** The integration of that name in force, or null. */
+    public Integration find(String name) {
+        return snapshot.byName().get(name);
+    }
+
     public Integration byName(String name) {
         Integration integration = snapshot.byName().get(name);
         if (integration == null) {

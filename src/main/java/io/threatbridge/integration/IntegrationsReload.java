@@ -9,15 +9,17 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Applies a changed integrations file without a restart: checked first, refused whole when it has
- * an error (the running integrations stay), otherwise added integrations get their delivery route
- * and MBean, removed or disabled ones lose their route (their queue and its events stay in the
- * broker), and changed levels, accounts and URLs apply to the next event.
+ * an error (the running integrations stay), otherwise added integrations get their MBean (and a
+ * Sentinel one its route) and their queue is looked at for events already waiting, removed or
+ * disabled ones are no longer delivered (their queue and its events stay in the broker), and
+ * changed levels, accounts and URLs apply to the next event.
  */
 public class IntegrationsReload {
 
@@ -26,11 +28,13 @@ public class IntegrationsReload {
     private final CamelContext camel;
     private final IntegrationRegistry registry;
     private final Operations operations;
+    private final DeliveryControl delivery;
     private FileTime seen;
     private volatile String problem;
 
-    public IntegrationsReload(CamelContext camel, IntegrationRegistry registry, Operations operations) {
+    public IntegrationsReload(CamelContext camel, IntegrationRegistry registry, Operations operations, DeliveryControl delivery) {
         this.camel = camel;
+        this.delivery = delivery;
         this.registry = registry;
         this.operations = operations;
         this.seen = modified();
@@ -58,29 +62,32 @@ public class IntegrationsReload {
             return;
         }
         problem = null;
+        List<String> toLookAt = new ArrayList<>();
         for (Integration integration : after) {
             Integration old = before.remove(integration.name());
-            boolean wasRunning = old != null && old.enabled();
-            if (integration.enabled() && !wasRunning) {
-                TemplatedRouteBuilder.builder(camel, IntegrationRoutes.template(integration))
+            boolean hadRoute = IntegrationRoutes.hasRoute(old);
+            boolean hasRoute = IntegrationRoutes.hasRoute(integration);
+            if (hadRoute && !hasRoute) {
+                removeRoute(integration.name());
+            } else if (hasRoute && !hadRoute) {
+                TemplatedRouteBuilder.builder(camel, IntegrationRoutes.SENTINEL_TEMPLATE)
                         .routeId(IntegrationRoutes.routeId(integration.name()))
                         .parameter("integration", integration.name()).add();
-            } else if (!integration.enabled() && wasRunning) {
-                removeRoute(integration.name());
-            } else if (integration.enabled() && !IntegrationRoutes.template(old).equals(IntegrationRoutes.template(integration))) {
-                // moved to or from api: sentinel: the route of the other kind takes over the same queue
-                removeRoute(integration.name());
-                TemplatedRouteBuilder.builder(camel, IntegrationRoutes.template(integration))
-                        .routeId(IntegrationRoutes.routeId(integration.name()))
-                        .parameter("integration", integration.name()).add();
+            }
+            if (integration.enabled() && !hasRoute && (old == null || !old.enabled() || hadRoute)) {
+                // added, enabled, or moved off Sentinel: events may wait on its queue already
+                toLookAt.add(integration.name());
             }
             operations.register(integration);
         }
         for (Integration removed : before.values()) {
-            if (removed.enabled()) {
+            if (IntegrationRoutes.hasRoute(removed)) {
                 removeRoute(removed.name());
             }
             operations.unregister(removed.name());
+        }
+        if (!toLookAt.isEmpty()) {
+            delivery.lookForEvents(toLookAt);
         }
         LOG.info("integrations file reloaded: {} integration(s) in force", after.size());
     }

@@ -1,7 +1,6 @@
 package io.threatbridge.ops;
 
-import io.threatbridge.integration.IntegrationRoutes;
-import org.apache.camel.CamelContext;
+import io.threatbridge.integration.DeliveryControl;
 
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
@@ -11,7 +10,7 @@ import java.util.function.LongSupplier;
 public class IntegrationStats implements IntegrationMBean {
 
     private final String name;
-    private final CamelContext camel;
+    private final DeliveryControl delivery;
     private final AtomicLong delivered = new AtomicLong();
     /** Deliveries of the current UTC day (deliveredDay), for the console's Threat Reporting page. */
     private long deliveredToday;
@@ -40,13 +39,13 @@ public class IntegrationStats implements IntegrationMBean {
     private final long failuresToReport;
 
     /** @param failuresToReport deliveries in a row that must fail before the state is FAILING; 0: never */
-    IntegrationStats(String name, CamelContext camel, long failuresToReport) {
-        this(name, camel, failuresToReport, System::currentTimeMillis);
+    IntegrationStats(String name, DeliveryControl delivery, long failuresToReport) {
+        this(name, delivery, failuresToReport, System::currentTimeMillis);
     }
 
-    IntegrationStats(String name, CamelContext camel, long failuresToReport, LongSupplier clock) {
+    IntegrationStats(String name, DeliveryControl delivery, long failuresToReport, LongSupplier clock) {
         this.name = name;
-        this.camel = camel;
+        this.delivery = delivery;
         this.failuresToReport = failuresToReport;
         this.clock = clock;
     }
@@ -109,14 +108,13 @@ public class IntegrationStats implements IntegrationMBean {
     }
 
     /**
-     * interface.md section 6: PAUSED while its route is suspended; FAILING while its last
+     * interface.md section 6: PAUSED while an operator paused it; FAILING while its last
      * failuresToReport deliveries failed, the last recently; THROTTLED after a recent 429 with
      * no delivery since; UP otherwise. FAILING and THROTTLED end by themselves.
      */
     @Override
     public String getState() {
-        org.apache.camel.ServiceStatus route = camel == null ? null : camel.getRouteController().getRouteStatus(IntegrationRoutes.routeId(name));
-        if (route != null && route.isSuspended()) {
+        if (delivery != null && delivery.isPaused(name)) {
             return "PAUSED";
         }
         if (failuresToReport > 0 && failuresInARow() >= failuresToReport) {
@@ -171,11 +169,11 @@ public class IntegrationStats implements IntegrationMBean {
 
     @Override
     public void pause() throws Exception {
-        camel.getRouteController().suspendRoute(IntegrationRoutes.routeId(name));
+        delivery.pause(name);
     }
 
     @Override
     public void resume() throws Exception {
-        camel.getRouteController().resumeRoute(IntegrationRoutes.routeId(name));
+        delivery.resume(name);
     }
 }

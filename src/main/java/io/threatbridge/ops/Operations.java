@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.threatbridge.defender.DeliveryException;
 import io.threatbridge.defender.NoAnchorException;
 import io.threatbridge.health.IntegrationHealthCheck;
+import io.threatbridge.integration.DeliveryControl;
 import io.threatbridge.integration.Integration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ExchangeProperty;
@@ -35,10 +36,13 @@ public class Operations extends ServiceSupport {
 
     private final DeadLetters deadLetters;
     private final long failuresToReport;
+    private final DeliveryControl delivery;
 
     /** @param failuresToReport deliveries in a row that must fail before an integration's health check says DOWN; 0: never */
-    public Operations(CamelContext camel, List<Integration> integrations, DeadLetters deadLetters, long failuresToReport) {
+    public Operations(CamelContext camel, List<Integration> integrations, DeadLetters deadLetters, long failuresToReport,
+                      DeliveryControl delivery) {
         this.camel = camel;
+        this.delivery = delivery;
         this.integrations = List.copyOf(integrations);
         this.deadLetters = deadLetters;
         this.failuresToReport = failuresToReport;
@@ -94,7 +98,7 @@ public class Operations extends ServiceSupport {
     }
 
     public IntegrationStats of(String integration) {
-        return stats.computeIfAbsent(integration, name -> new IntegrationStats(name, camel, failuresToReport));
+        return stats.computeIfAbsent(integration, name -> new IntegrationStats(name, delivery, failuresToReport));
     }
 
     static ObjectName objectName(String integration) throws Exception {

@@ -34,10 +34,10 @@ class PoisonMessageTest {
                     accounts: [acme]
                 """, Map.of("bridge.delivery.max-attempts", "3", "bridge.delivery.initial-delay-ms", "100",
                 "bridge.delivery.max-delay-ms", "200"))) {
-            NotifyBuilder threeTries = new NotifyBuilder(bridge.camel()).fromRoute("deliver-contoso").whenExactlyDone(4).create();
+            NotifyBuilder threeTries = new NotifyBuilder(bridge.camel()).fromRoute("defender-delivery").whenExactlyDone(4).create();
             // it parses, but has no threat: nothing downstream can work with it
             String poison = "{\"eventId\":\"poison-1\",\"accountId\":\"acme\",\"device\":{\"id\":\"d\",\"os\":\"IOS\"}}";
-            bridge.sendTo("defender.out.contoso", poison);
+            bridge.sendToDelivery("contoso", poison);
             bridge.send(Events.event("after-poison", "acme", "thr-after", "CRITICAL", "ACTIVE").toString());
 
             Message parked = bridge.receive("threats.dlq", 30_000);

@@ -167,7 +167,7 @@ class ConsoleBrowserTest {
                 assertEquals(WOODGROVE, woodgrove.tenantId());
                 assertEquals(FilterLevel.CRITICAL, woodgrove.filterLevel());
                 assertEquals(Integration.Api.auto, woodgrove.api());
-                await().until(() -> bridge.camel().getRoute("deliver-woodgrove-soc") != null);
+                await().until(() -> bridge.delivering("woodgrove-soc"));
                 assertTrue(ManagementFactory.getPlatformMBeanServer().isRegistered(new ObjectName("threatbridge:type=Integration,name=woodgrove-soc")));
                 // the page's counters are JMX's: one alert delivered for contoso-prod
                 bridge.send(io.threatbridge.Events.event("console-e-1", "acme", "thr-console-1", "CRITICAL", "ACTIVE").toString());
@@ -190,11 +190,11 @@ class ConsoleBrowserTest {
                 browser.buttonLabelled("Disable woodgrove-soc").click();
                 await().until(() -> browser.text().contains("Integration woodgrove-soc is now disabled"));
                 assertTrue(Files.readString(file).contains("    api: \"auto\"\n    enabled: false\n"), Files.readString(file));
-                await().until(() -> bridge.camel().getRoute("deliver-woodgrove-soc") == null);
+                await().until(() -> !bridge.delivering("woodgrove-soc"));
                 browser.open(consoleUrl + "/");
                 await().until(() -> browser.text().contains("woodgrove-soc " + WOODGROVE + " CRITICAL auto DISABLED"));
                 browser.buttonLabelled("Enable woodgrove-soc").click();
-                await().until(() -> bridge.camel().getRoute("deliver-woodgrove-soc") != null);
+                await().until(() -> bridge.delivering("woodgrove-soc"));
 
                 // refused: a POST without the form's CSRF token, even with the session's cookie
                 String fileNow = Files.readString(file);
@@ -321,7 +321,7 @@ class ConsoleBrowserTest {
             await().until(() -> browser.text().contains("Integration fabrikam written to"));
             Path file = dir.resolve("integrations.yaml");
             assertTrue(Files.readString(file).contains("without proof (dry-run)"));
-            await().until(() -> bridge.camel().getRoute("deliver-fabrikam") != null);
+            await().until(() -> bridge.delivering("fabrikam"));
             browser.open(consoleUrl + "/");
             await().until(() -> browser.text().contains("fabrikam fabrikam.onmicrosoft.com ELEVATED_AND_ABOVE graph UP"));
         }
