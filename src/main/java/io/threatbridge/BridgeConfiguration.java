@@ -116,13 +116,18 @@ public class BridgeConfiguration implements CamelConfiguration {
                         "bridge.queue.dlq", context.resolvePropertyPlaceholders("{{bridge.queue.dlq}}"),
                         "bridge.queue.wake", context.resolvePropertyPlaceholders("{{bridge.queue.wake}}")))
                 : BrokerConnection.external(brokerUrl, blankToNull(brokerUser), blankToNull(brokerPassword));
+        // checked before the broker starts: a refused file or setting leaves nothing running
+        int maxSentinel = Integer.parseInt(context.resolvePropertyPlaceholders("{{bridge.sentinel.max-integrations}}"));
+        int ingestConsumers = Integer.parseInt(context.resolvePropertyPlaceholders("{{bridge.ingest.consumers}}"));
+        // the routes' sessions come from one pool that blocks when it is spent: refuse a start that could
+        broker.requireSessions(ingestConsumers + maxSentinel, "bridge.ingest.consumers + bridge.sentinel.max-integrations");
+        IntegrationRegistry integrations = new IntegrationRegistry(Path.of(integrationsFile), defenderApiUrl, maxSentinel);
         // up before the context starts any consumer; the context stops it after the last route
         broker.start();
         context.addService(broker, true);
         context.getRegistry().bind("connectionFactory", broker.connectionFactory());
         HealthCheckRegistry.get(context).register(new PartHealthCheck("broker", broker::problem));
 
-        IntegrationRegistry integrations = new IntegrationRegistry(Path.of(integrationsFile), defenderApiUrl);
         context.getRegistry().bind("integrations", integrations);
         TenantGate gate = new TenantGate();
         context.getRegistry().bind("tenantGate", gate);

@@ -74,6 +74,21 @@ public class BrokerConnection extends ServiceSupport {
         return pool;
     }
 
+    /** Sessions the bridge keeps for sends, browsing and operations beside its long-lived consumers. */
+    static final int SPARE_SESSIONS = 50;
+
+    /**
+     * Refuses to start when the long-lived consumers ({@code consumers}: what {@code settings} add up
+     * to) could take the pool's sessions: the pool would block the next send, not fail it.
+     */
+    public void requireSessions(int consumers, String settings) {
+        int available = pool.getMaxSessionsPerConnection() * pool.getMaxConnections();
+        if (consumers + SPARE_SESSIONS > available) {
+            throw new IllegalStateException(settings + " = " + consumers + " broker sessions held by consumers, which with "
+                    + SPARE_SESSIONS + " spare for sends leaves more than the connection pool's " + available);
+        }
+    }
+
     /**
      * A factory for the delivery lanes' own connection, not pooled: their sessions live as long as
      * the lanes. No prefetch (consumer window 0): a lane's consumer lives for one turn on one

@@ -14,8 +14,12 @@ import java.util.Map;
 /** The integrations in force, looked up by console account (ingest) and by name (delivery). */
 public class IntegrationRegistry {
 
+    /** Without a setting: as many Sentinel integrations as one bridge carries by default. */
+    public static final int DEFAULT_MAX_SENTINEL = 100;
+
     private final Path file;
     private final String defenderApiUrl;
+    private final int maxSentinel;
     private volatile Snapshot snapshot;
 
     private record Snapshot(Map<String, Integration> byName, Map<String, List<Integration>> byAccount) {
@@ -36,9 +40,29 @@ public class IntegrationRegistry {
 
     /** @param defenderApiUrl bridge.defender.api-url, for entries that name no apiUrl */
     public IntegrationRegistry(Path file, String defenderApiUrl) {
+        this(file, defenderApiUrl, DEFAULT_MAX_SENTINEL);
+    }
+
+    /**
+     * @param maxSentinel bridge.sentinel.max-integrations: each enabled api: sentinel integration holds
+     *                    a thread and a broker session of its own while it waits for a batch, so a file
+     *                    with more is refused, at start and on reload, rather than let some of them stall
+     */
+    public IntegrationRegistry(Path file, String defenderApiUrl, int maxSentinel) {
         this.file = file;
         this.defenderApiUrl = defenderApiUrl;
-        this.snapshot = Snapshot.of(IntegrationsFile.load(file, defenderApiUrl));
+        this.maxSentinel = maxSentinel;
+        this.snapshot = Snapshot.of(withinLimits(IntegrationsFile.load(file, defenderApiUrl)));
+    }
+
+    private List<Integration> withinLimits(List<Integration> integrations) {
+        long sentinel = integrations.stream().filter(i -> i.enabled() && i.api() == Integration.Api.sentinel).count();
+        if (sentinel > maxSentinel) {
+            throw new IntegrationsFileException(file + ": " + sentinel + " enabled integrations with api: sentinel, more than "
+                    + "bridge.sentinel.max-integrations (" + maxSentinel + "): each holds a thread and a broker session of its own; "
+                    + "raise the setting (and the broker connection pool with it, docs/operations.md) or spread them over instances");
+        }
+        return integrations;
     }
 
     /**
@@ -86,7 +110,7 @@ public class IntegrationRegistry {
      * stay (the exception says why); otherwise the new ones take over and are returned.
      */
     public List<Integration> reload() {
-        List<Integration> fresh = IntegrationsFile.load(file, defenderApiUrl);
+        List<Integration> fresh = withinLimits(IntegrationsFile.load(file, defenderApiUrl));
         snapshot = Snapshot.of(fresh);
         return fresh;
     }

@@ -86,6 +86,39 @@ class DeliveryLanesTest {
         }
     }
 
+    /**
+     * What a lane relies on: a send of the routes (to the retry or the dead-letter queue) made while
+     * the lane's session is bound to the thread under the routes' connection factory is part of the
+     * lane's transaction, so it happens exactly when the event's acknowledgement does.
+     */
+    @Test
+    void aRouteSendJoinsTheLanesTransaction() throws Exception {
+        try (BridgeHarness bridge = BridgeHarness.start(dir, "integrations: []\n");
+             var lanes = new org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory("vm://0");
+             jakarta.jms.Connection connection = lanes.createConnection()) {
+            jakarta.jms.ConnectionFactory routes = bridge.camel().getRegistry().lookupByNameAndType("connectionFactory", jakarta.jms.ConnectionFactory.class);
+            jakarta.jms.Session session = connection.createSession(true, jakarta.jms.Session.SESSION_TRANSACTED);
+            var template = bridge.camel().createProducerTemplate();
+            for (boolean commit : new boolean[] {false, true}) {
+                org.springframework.transaction.support.TransactionSynchronizationManager.bindResource(routes,
+                        new org.springframework.jms.connection.JmsResourceHolder(routes, connection, session));
+                try {
+                    template.sendBody("jms:queue:lane-tx-check", "commit " + commit);
+                } finally {
+                    org.springframework.transaction.support.TransactionSynchronizationManager.unbindResource(routes);
+                }
+                if (commit) {
+                    session.commit();
+                } else {
+                    session.rollback();
+                }
+            }
+            jakarta.jms.Message first = bridge.receive("lane-tx-check", 5000);
+            assertEquals("commit true", BridgeHarness.text(first), "the rolled back send never reached the queue");
+            assertEquals(null, bridge.receive("lane-tx-check", 300));
+        }
+    }
+
     @Test
     void anEventWhoseWakeWasLostIsFoundByTheNextLook() throws Exception {
         try (BridgeHarness bridge = BridgeHarness.start(dir, """
