@@ -147,6 +147,15 @@ public class BridgeConfiguration implements CamelConfiguration {
             @Override
             public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) {
                 lanes.start();
+                io.micrometer.core.instrument.MeterRegistry meters = started.getRegistry().findSingleByType(io.micrometer.core.instrument.MeterRegistry.class);
+                if (meters != null) {
+                    io.micrometer.core.instrument.Gauge.builder("threatbridge.lanes.busy", lanes, DeliveryLanes::busyLanes)
+                            .description("delivery lanes delivering now, of bridge.delivery.lanes").register(meters);
+                    io.micrometer.core.instrument.Gauge.builder("threatbridge.lanes.waiting", lanes, DeliveryLanes::waitingIntegrations)
+                            .description("integrations with events waiting for a free lane").register(meters);
+                    io.micrometer.core.instrument.Gauge.builder("threatbridge.lanes.parked", lanes, DeliveryLanes::parkedIntegrations)
+                            .description("integrations left alone until their tenant may be called or their events are due").register(meters);
+                }
             }
         });
         context.addLifecycleStrategy(new LifecycleStrategySupport() {
