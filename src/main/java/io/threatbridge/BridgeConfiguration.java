@@ -22,6 +22,7 @@ import io.threatbridge.health.PartHealthCheck;
 import io.threatbridge.logging.EmailMask;
 import io.threatbridge.integration.Integration;
 import io.threatbridge.integration.IntegrationRegistry;
+import io.threatbridge.integration.IntegrationsFile;
 import io.threatbridge.integration.IntegrationsReload;
 import io.threatbridge.ops.DeadLetters;
 import io.threatbridge.ops.Operations;
@@ -82,6 +83,8 @@ public class BridgeConfiguration implements CamelConfiguration {
     String huntingApiUrl;
     @PropertyInject("bridge.sentinel.scope")
     String sentinelScope;
+    @PropertyInject(value = "bridge.sentinel.allowed-hosts", defaultValue = "")
+    String sentinelAllowedHosts;
     @PropertyInject(value = "bridge.store.url", defaultValue = "")
     String storeUrl;
     @PropertyInject(value = "bridge.store.user", defaultValue = "")
@@ -116,7 +119,8 @@ public class BridgeConfiguration implements CamelConfiguration {
         context.getRegistry().bind("connectionFactory", broker.connectionFactory());
         HealthCheckRegistry.get(context).register(new PartHealthCheck("broker", broker::problem));
 
-        IntegrationRegistry integrations = new IntegrationRegistry(Path.of(integrationsFile), defenderApiUrl);
+        IntegrationRegistry integrations = new IntegrationRegistry(Path.of(integrationsFile), defenderApiUrl,
+                IntegrationsFile.hostList(sentinelAllowedHosts));
         context.getRegistry().bind("integrations", integrations);
         Operations operations = new Operations(context, integrations.all(), new DeadLetters(broker.connectionFactory(),
                 context.resolvePropertyPlaceholders("{{bridge.queue.dlq}}"), context.resolvePropertyPlaceholders("{{bridge.queue.inbound}}")),

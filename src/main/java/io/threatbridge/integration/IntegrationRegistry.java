@@ -16,6 +16,7 @@ public class IntegrationRegistry {
 
     private final Path file;
     private final String defenderApiUrl;
+    private final List<String> sentinelHosts;
     private volatile Snapshot snapshot;
 
     private record Snapshot(Map<String, Integration> byName, Map<String, List<Integration>> byAccount) {
@@ -36,9 +37,18 @@ public class IntegrationRegistry {
 
     /** @param defenderApiUrl bridge.defender.api-url, for entries that name no apiUrl */
     public IntegrationRegistry(Path file, String defenderApiUrl) {
+        this(file, defenderApiUrl, List.of());
+    }
+
+    /**
+     * @param defenderApiUrl bridge.defender.api-url, for entries that name no apiUrl
+     * @param sentinelHosts  bridge.sentinel.allowed-hosts: ingestion hosts allowed besides Azure Monitor's
+     */
+    public IntegrationRegistry(Path file, String defenderApiUrl, List<String> sentinelHosts) {
         this.file = file;
         this.defenderApiUrl = defenderApiUrl;
-        this.snapshot = Snapshot.of(IntegrationsFile.load(file, defenderApiUrl));
+        this.sentinelHosts = List.copyOf(sentinelHosts);
+        this.snapshot = Snapshot.of(IntegrationsFile.load(file, defenderApiUrl, this.sentinelHosts));
     }
 
     /**
@@ -81,13 +91,18 @@ public class IntegrationRegistry {
      * stay (the exception says why); otherwise the new ones take over and are returned.
      */
     public List<Integration> reload() {
-        List<Integration> fresh = IntegrationsFile.load(file, defenderApiUrl);
+        List<Integration> fresh = IntegrationsFile.load(file, defenderApiUrl, sentinelHosts);
         snapshot = Snapshot.of(fresh);
         return fresh;
     }
 
     public Path file() {
         return file;
+    }
+
+    /** The ingestion hosts the file is checked with besides Azure Monitor's (bridge.sentinel.allowed-hosts). */
+    public List<String> sentinelHosts() {
+        return sentinelHosts;
     }
 
     public List<Integration> all() {

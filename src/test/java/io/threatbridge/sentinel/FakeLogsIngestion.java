@@ -109,11 +109,15 @@ public final class FakeLogsIngestion implements ResponseDefinitionTransformerV2,
         rules.put(immutableId, stream);
     }
 
-    /** The settings that point a bridge at this fake, in live mode. */
+    /**
+     * The settings that point a bridge at this fake, in live mode: its host is allowed as an
+     * ingestion host (bridge.sentinel.allowed-hosts), as only Azure Monitor's are by default.
+     */
     public Map<String, String> liveSettings() {
         return Map.of("bridge.auth.client-id", CLIENT_ID,
                 "bridge.auth.client-secret", CLIENT_SECRET,
-                "bridge.auth.authority-url", baseUrl());
+                "bridge.auth.authority-url", baseUrl(),
+                "bridge.sentinel.allowed-hosts", "127.0.0.1");
     }
 
     /** An integrations file entry with api: sentinel at this fake. */
