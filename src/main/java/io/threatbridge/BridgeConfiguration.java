@@ -1,6 +1,7 @@
 package io.threatbridge;
 
 import io.threatbridge.broker.BrokerConnection;
+import io.threatbridge.broker.BrokerCredentials;
 import io.threatbridge.broker.InboundMessages;
 import io.threatbridge.console.BridgeConsole;
 import io.threatbridge.defender.AlertApis;
@@ -111,7 +112,8 @@ public class BridgeConfiguration implements CamelConfiguration {
                         "bridge.embedded-broker.port", context.resolvePropertyPlaceholders("{{bridge.embedded-broker.port}}"),
                         "bridge.queue.inbound", context.resolvePropertyPlaceholders("{{bridge.queue.inbound}}"),
                         "bridge.queue.invalid", context.resolvePropertyPlaceholders("{{bridge.queue.invalid}}"),
-                        "bridge.queue.dlq", context.resolvePropertyPlaceholders("{{bridge.queue.dlq}}")))
+                        "bridge.queue.dlq", context.resolvePropertyPlaceholders("{{bridge.queue.dlq}}")),
+                        BrokerCredentials.forEmbeddedBroker(brokerUser, brokerPassword, Path.of(dataDir)))
                 : BrokerConnection.external(brokerUrl, blankToNull(brokerUser), blankToNull(brokerPassword));
         // up before the context starts any consumer; the context stops it after the last route
         broker.start();
