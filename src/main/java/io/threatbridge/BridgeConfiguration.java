@@ -106,6 +106,9 @@ public class BridgeConfiguration implements CamelConfiguration {
     @Override
     public void configure(CamelContext context) throws Exception {
         EmailMask.enable(maskEmails);
+        // a refused integrations file stops the start before the broker is up
+        IntegrationRegistry integrations = new IntegrationRegistry(Path.of(integrationsFile), defenderApiUrl,
+                IntegrationsFile.hostList(sentinelAllowedHosts));
         BrokerConnection broker = brokerUrl.isBlank()
                 ? BrokerConnection.embedded(Path.of("artemis", "broker.xml"), Map.of(
                         "bridge.data-dir", Path.of(dataDir).toAbsolutePath().toString(),
@@ -121,8 +124,6 @@ public class BridgeConfiguration implements CamelConfiguration {
         context.getRegistry().bind("connectionFactory", broker.connectionFactory());
         HealthCheckRegistry.get(context).register(new PartHealthCheck("broker", broker::problem));
 
-        IntegrationRegistry integrations = new IntegrationRegistry(Path.of(integrationsFile), defenderApiUrl,
-                IntegrationsFile.hostList(sentinelAllowedHosts));
         context.getRegistry().bind("integrations", integrations);
         Operations operations = new Operations(context, integrations.all(), new DeadLetters(broker.connectionFactory(),
                 context.resolvePropertyPlaceholders("{{bridge.queue.dlq}}"), context.resolvePropertyPlaceholders("{{bridge.queue.inbound}}")),
