@@ -1,6 +1,7 @@
 package io.threatbridge;
 
 import io.threatbridge.broker.BrokerConnection;
+import io.threatbridge.broker.BrokerCredentials;
 import io.threatbridge.broker.InboundMessages;
 import io.threatbridge.console.BridgeConsole;
 import io.threatbridge.defender.AlertApis;
@@ -22,6 +23,7 @@ import io.threatbridge.health.PartHealthCheck;
 import io.threatbridge.logging.EmailMask;
 import io.threatbridge.integration.Integration;
 import io.threatbridge.integration.IntegrationRegistry;
+import io.threatbridge.integration.IntegrationsFile;
 import io.threatbridge.integration.IntegrationsReload;
 import io.threatbridge.lanes.DeliveryLanes;
 import io.threatbridge.ops.DeadLetters;
@@ -87,6 +89,8 @@ public class BridgeConfiguration implements CamelConfiguration {
     String huntingApiUrl;
     @PropertyInject("bridge.sentinel.scope")
     String sentinelScope;
+    @PropertyInject(value = "bridge.sentinel.allowed-hosts", defaultValue = "")
+    String sentinelAllowedHosts;
     @PropertyInject(value = "bridge.store.url", defaultValue = "")
     String storeUrl;
     @PropertyInject(value = "bridge.store.user", defaultValue = "")
@@ -107,6 +111,11 @@ public class BridgeConfiguration implements CamelConfiguration {
     @Override
     public void configure(CamelContext context) throws Exception {
         EmailMask.enable(maskEmails);
+        // a refused integrations file or setting stops the start before the broker is up
+        int maxSentinel = Integer.parseInt(context.resolvePropertyPlaceholders("{{bridge.sentinel.max-integrations}}"));
+        int ingestConsumers = Integer.parseInt(context.resolvePropertyPlaceholders("{{bridge.ingest.consumers}}"));
+        IntegrationRegistry integrations = new IntegrationRegistry(Path.of(integrationsFile), defenderApiUrl,
+                IntegrationsFile.hostList(sentinelAllowedHosts), maxSentinel);
         BrokerConnection broker = brokerUrl.isBlank()
                 ? BrokerConnection.embedded(Path.of("artemis", "broker.xml"), Map.of(
                         "bridge.data-dir", Path.of(dataDir).toAbsolutePath().toString(),
@@ -114,14 +123,11 @@ public class BridgeConfiguration implements CamelConfiguration {
                         "bridge.queue.inbound", context.resolvePropertyPlaceholders("{{bridge.queue.inbound}}"),
                         "bridge.queue.invalid", context.resolvePropertyPlaceholders("{{bridge.queue.invalid}}"),
                         "bridge.queue.dlq", context.resolvePropertyPlaceholders("{{bridge.queue.dlq}}"),
-                        "bridge.queue.wake", context.resolvePropertyPlaceholders("{{bridge.queue.wake}}")))
+                        "bridge.queue.wake", context.resolvePropertyPlaceholders("{{bridge.queue.wake}}")),
+                        BrokerCredentials.forEmbeddedBroker(brokerUser, brokerPassword, Path.of(dataDir)))
                 : BrokerConnection.external(brokerUrl, blankToNull(brokerUser), blankToNull(brokerPassword));
-        // checked before the broker starts: a refused file or setting leaves nothing running
-        int maxSentinel = Integer.parseInt(context.resolvePropertyPlaceholders("{{bridge.sentinel.max-integrations}}"));
-        int ingestConsumers = Integer.parseInt(context.resolvePropertyPlaceholders("{{bridge.ingest.consumers}}"));
         // the routes' sessions come from one pool that blocks when it is spent: refuse a start that could
         broker.requireSessions(ingestConsumers + maxSentinel, "bridge.ingest.consumers + bridge.sentinel.max-integrations");
-        IntegrationRegistry integrations = new IntegrationRegistry(Path.of(integrationsFile), defenderApiUrl, maxSentinel);
         // up before the context starts any consumer; the context stops it after the last route
         broker.start();
         context.addService(broker, true);

@@ -10,6 +10,7 @@ import jakarta.jms.MessageConsumer;
 import jakarta.jms.MessageProducer;
 import jakarta.jms.Session;
 import jakarta.jms.TextMessage;
+import io.threatbridge.broker.BrokerCredentials;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
@@ -35,6 +36,9 @@ public final class BridgeHarness implements AutoCloseable {
     public final Path dataDir;
     public final int brokerPort;
     public final int managementPort;
+    /** The login the bridge's broker takes: the embedded broker's one, or the settings' for an external broker. */
+    public final String brokerUser;
+    public final String brokerPassword;
     private final Main main;
     private final ActiveMQConnectionFactory clientFactory;
     private final Connection client;
@@ -60,8 +64,18 @@ public final class BridgeHarness implements AutoCloseable {
             throw failed;
         }
         clientFactory = new ActiveMQConnectionFactory(settings.getOrDefault("bridge.broker.url", "tcp://127.0.0.1:" + brokerPort));
-        // as the bridge's user, where the broker asks for one
-        client = clientFactory.createConnection(settings.get("bridge.broker.user"), settings.get("bridge.broker.password"));
+        if (settings.containsKey("bridge.broker.url")) {
+            brokerUser = settings.get("bridge.broker.user");
+            brokerPassword = settings.get("bridge.broker.password");
+        } else {
+            // the embedded broker's one login, as a local vendor or the send command finds it
+            BrokerCredentials login = BrokerCredentials.forClientOfEmbeddedBroker(settings.get("bridge.broker.user"),
+                    settings.get("bridge.broker.password"), dataDir);
+            brokerUser = login.user();
+            brokerPassword = login.password();
+        }
+        // as the bridge's user
+        client = clientFactory.createConnection(brokerUser, brokerPassword);
         client.start();
     }
 

@@ -1,5 +1,9 @@
 package io.threatbridge;
 
+import org.apache.activemq.artemis.core.config.FileDeploymentManager;
+import org.apache.activemq.artemis.core.config.impl.FileConfiguration;
+import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.w3c.dom.Document;
@@ -7,12 +11,15 @@ import org.w3c.dom.Element;
 import org.w3c.dom.Node;
 
 import javax.xml.parsers.DocumentBuilderFactory;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -22,8 +29,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class BrokerConfigsTest {
 
     /** What a broker of a pair has beyond the standalone broker, and its name. */
-    private static final Set<String> PAIR_ONLY = Set.of("name", "connectors", "cluster-user", "cluster-password",
-            "cluster-connections", "ha-policy");
+    private static final Set<String> PAIR_ONLY = Set.of("name", "connectors", "cluster-user", "cluster-connections", "ha-policy");
+
+    @TempDir
+    Path dir;
 
     @ParameterizedTest
     @ValueSource(strings = {"primary", "backup"})
@@ -38,6 +47,53 @@ class BrokerConfigsTest {
         assertEquals(1, core.getElementsByTagName(role).getLength(), "ha-policy replication " + role);
         assertEquals("true", core.getElementsByTagName("primary".equals(role) ? "check-for-active-server" : "allow-failback")
                 .item(0).getTextContent(), "fail-back");
+    }
+
+    /**
+     * No shipped configuration holds a cluster password, placeholder or default: Artemis lets its
+     * cluster user in as a super-user on any broker with security, clustered or not (its
+     * SecurityStoreImpl passes the cluster user with the cluster password before any role check),
+     * and Artemis's own default password is public. Each file takes it from etc/cluster-password
+     * (an XInclude of its text), which the operator writes; Artemis's own parser, as a broker starting runs it, refuses the
+     * configuration without that file and takes the password from it when it is there.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"standalone/broker.xml", "ha/primary.xml", "ha/backup.xml"})
+    void theClusterPasswordIsTheOperatorsOrTheBrokerDoesNotStart(String config) throws Exception {
+        String xml = Files.readString(Path.of("artemis", config));
+        assertTrue(xml.contains("<cluster-password><xi:include"), "the cluster password is included from a file in " + config);
+        Path etc = Files.createDirectories(dir.resolve("etc"));
+        Path brokerXml = Files.writeString(etc.resolve("broker.xml"), xml);
+        // bin/artemis run sets artemis.instance.etc to the instance's etc directory
+        String previous = System.setProperty("artemis.instance.etc", etc.toString());
+        try {
+            EmbeddedActiveMQ broker = new EmbeddedActiveMQ().setConfigResourcePath(brokerXml.toUri().toString());
+            Exception refused = assertThrows(Exception.class, broker::start);
+            assertTrue(causes(refused).contains(etc.resolve("cluster-password").toString()), causes(refused));
+            assertNull(broker.getActiveMQServer(), "no broker was made");
+
+            Files.writeString(etc.resolve("cluster-password"), "the-operators-secret\n");
+            FileConfiguration read = new FileConfiguration();
+            FileDeploymentManager deployment = new FileDeploymentManager(brokerXml.toUri().toString());
+            deployment.addDeployable(read);
+            deployment.readConfiguration();
+            assertEquals("the-operators-secret", read.getClusterPassword());
+            assertTrue(read.isSecurityEnabled() && read.isPopulateValidatedUser());
+        } finally {
+            if (previous == null) {
+                System.clearProperty("artemis.instance.etc");
+            } else {
+                System.setProperty("artemis.instance.etc", previous);
+            }
+        }
+    }
+
+    private static String causes(Throwable error) {
+        StringBuilder all = new StringBuilder();
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            all.append(cause).append('\n');
+        }
+        return all.toString();
     }
 
     /** The core settings other than those of a pair, comments and layout left out. */

@@ -34,7 +34,7 @@ class DeadLetterCountTest {
                     accounts: [acme]
                 """);
              ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + bridge.brokerPort);
-             Connection connection = factory.createConnection();
+             Connection connection = factory.createConnection(bridge.brokerUser, bridge.brokerPassword);
              Session session = connection.createSession();
              MessageProducer producer = session.createProducer(session.createQueue("threats.dlq"))) {
             producer.send(session.createTextMessage("now"));

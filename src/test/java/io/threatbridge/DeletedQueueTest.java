@@ -2,18 +2,15 @@ package io.threatbridge;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.jms.Message;
-import jakarta.jms.Queue;
-import jakarta.jms.QueueConnection;
-import jakarta.jms.QueueRequestor;
-import jakarta.jms.QueueSession;
-import jakarta.jms.Session;
-import org.apache.activemq.artemis.api.core.management.ResourceNames;
-import org.apache.activemq.artemis.api.jms.ActiveMQJMSClient;
-import org.apache.activemq.artemis.api.jms.management.JMSManagementHelper;
-import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
+import org.apache.activemq.artemis.api.config.ActiveMQDefaultConfiguration;
+import org.apache.activemq.artemis.api.core.management.ActiveMQServerControl;
+import org.apache.activemq.artemis.api.core.management.ObjectNameBuilder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import javax.management.MBeanServerInvocationHandler;
+import javax.management.ObjectName;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,7 +42,7 @@ class DeletedQueueTest {
             bridge.send(Events.event("before-1", "acme", "thr-before", "CRITICAL", "ACTIVE").toString());
             await().atMost(Duration.ofSeconds(20)).until(() -> reported(bridge, "before-1"));
 
-            destroyQueue(bridge.brokerPort, "defender.out.solo");
+            destroyQueue("defender.out.solo");
             List<String> sent = new ArrayList<>();
             for (int i = 1; i <= 5; i++) {
                 String eventId = "gone-" + i;
@@ -73,17 +70,14 @@ class DeletedQueueTest {
         return bridge.dryRunLines().stream().anyMatch(line -> line.toString().contains(eventId));
     }
 
-    /** As an operator would, through the broker's management address, consumers and all. */
-    private static void destroyQueue(int brokerPort, String queue) throws Exception {
-        try (ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + brokerPort);
-             QueueConnection connection = factory.createQueueConnection()) {
-            connection.start();
-            QueueSession session = connection.createQueueSession(false, Session.AUTO_ACKNOWLEDGE);
-            Queue management = ActiveMQJMSClient.createQueue("activemq.management");
-            Message request = session.createMessage();
-            JMSManagementHelper.putOperationInvocation(request, ResourceNames.BROKER, "destroyQueue", queue, true);
-            Message reply = new QueueRequestor(session, management).request(request);
-            assertTrue(JMSManagementHelper.hasOperationSucceeded(reply), "destroyQueue " + queue);
-        }
+    /**
+     * As an operator would, over JMX (the embedded broker's TCP login may not manage it), consumers
+     * and all.
+     */
+    private static void destroyQueue(String queue) throws Exception {
+        ObjectName broker = ObjectNameBuilder.create(ActiveMQDefaultConfiguration.getDefaultJmxDomain(), "threat-bridge-embedded", true)
+                .getActiveMQServerObjectName();
+        MBeanServerInvocationHandler.newProxyInstance(ManagementFactory.getPlatformMBeanServer(), broker, ActiveMQServerControl.class, false)
+                .destroyQueue(queue, true);
     }
 }

@@ -64,7 +64,8 @@ class HostileVendorTest {
                     accounts: [acme, globex]
                 """);
         vendorFactory = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + bridge.brokerPort);
-        vendor = vendorFactory.createConnection();
+        // the embedded broker's one login: a vendor on the bridge's host uses it too
+        vendor = vendorFactory.createConnection(bridge.brokerUser, bridge.brokerPassword);
     }
 
     @AfterAll

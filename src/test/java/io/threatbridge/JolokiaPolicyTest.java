@@ -18,7 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * /observe/jolokia is read-only (src/main/resources/jolokia-access.xml): MBeans can be read, no
  * operation can be called and no attribute written, over GET or POST; the JVM's system properties
- * and arguments, where a -D password would show, are not readable; and no page shows a secret.
+ * and arguments, where a -D password would show, are not readable; and no page shows a secret, the
+ * embedded broker's generated password neither.
  */
 class JolokiaPolicyTest {
 
@@ -88,5 +89,7 @@ class JolokiaPolicyTest {
                 + everything.substring(0, Math.min(500, everything.length())));
         assertFalse(everything.contains(SECRET), "a secret in an MBean attribute");
         assertFalse(get("list").contains(SECRET));
+        // the embedded broker's login, made at start (its MBeans are readable too)
+        assertFalse(everything.contains(bridge.brokerPassword), "the embedded broker's password in an MBean attribute");
     }
 }

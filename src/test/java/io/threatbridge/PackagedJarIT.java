@@ -57,14 +57,17 @@ class PackagedJarIT {
                 return response.statusCode() == 200 && response.body().contains("\"UP\"");
             });
 
-            // send takes the broker port from the environment alone: environment wins over the shipped file
-            Process send = java(Map.of("BRIDGE_EMBEDDED_BROKER_PORT", String.valueOf(brokerPort)), dir.resolve("send.log"),
+            // send takes the broker port from the environment alone: environment wins over the shipped file;
+            // it logs in with the credentials file the bridge wrote under its data dir at its first start
+            assertTrue(Files.exists(data.resolve("broker/credentials")), "the embedded broker's login");
+            Map<String, String> sendEnvironment = Map.of("BRIDGE_EMBEDDED_BROKER_PORT", String.valueOf(brokerPort), "BRIDGE_DATA_DIR", data.toString());
+            Process send = java(sendEnvironment, dir.resolve("send.log"),
                     "-jar", JAR.toString(), "send", "samples/critical-mitm.json", "samples/elevated-phishing-unmanaged.json");
             assertTrue(send.waitFor(60, TimeUnit.SECONDS));
             assertEquals(0, send.exitValue(), Files.readString(dir.resolve("send.log")));
 
             // a vendor's record (interface.md 4b), the README's try-it: send --format sets bridgeFormat
-            Process sendZimperium = java(Map.of("BRIDGE_EMBEDDED_BROKER_PORT", String.valueOf(brokerPort)), dir.resolve("send-zimperium.log"),
+            Process sendZimperium = java(sendEnvironment, dir.resolve("send-zimperium.log"),
                     "-jar", JAR.toString(), "send", "--format", "zimperium", "samples/zimperium/threat-arp-mitm.json");
             assertTrue(sendZimperium.waitFor(60, TimeUnit.SECONDS));
             assertEquals(0, sendZimperium.exitValue(), Files.readString(dir.resolve("send-zimperium.log")));

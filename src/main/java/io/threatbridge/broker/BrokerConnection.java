@@ -5,9 +5,13 @@ import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.camel.support.service.ServiceSupport;
 import org.messaginghub.pooled.jms.JmsPoolConnectionFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -19,6 +23,8 @@ import java.util.Map;
  */
 public class BrokerConnection extends ServiceSupport {
 
+    private static final Logger LOG = LoggerFactory.getLogger(BrokerConnection.class);
+
     /** The embedded broker's in-VM acceptor (artemis/broker.xml): no TCP hop for the bridge's own traffic. */
     static final String EMBEDDED_URL = "vm://0";
 
@@ -27,15 +33,18 @@ public class BrokerConnection extends ServiceSupport {
     private final String password;
     private final Path brokerXml;
     private final Map<String, String> brokerSettings;
+    private final BrokerCredentials embeddedLogin;
     private final JmsPoolConnectionFactory pool = new JmsPoolConnectionFactory();
     private EmbeddedActiveMQ embedded;
 
-    private BrokerConnection(String url, String user, String password, Path brokerXml, Map<String, String> brokerSettings) {
+    private BrokerConnection(String url, String user, String password, Path brokerXml, Map<String, String> brokerSettings,
+                             BrokerCredentials embeddedLogin) {
         this.url = url;
         this.user = user;
         this.password = password;
         this.brokerXml = brokerXml;
         this.brokerSettings = brokerSettings == null ? null : Map.copyOf(brokerSettings);
+        this.embeddedLogin = embeddedLogin;
         ActiveMQConnectionFactory artemis = new ActiveMQConnectionFactory(url, user, password);
         if (brokerXml == null && !url.contains("reconnectAttempts")) {
             // an external broker restarts or fails over: keep reconnecting unless the URL says otherwise
@@ -61,13 +70,16 @@ public class BrokerConnection extends ServiceSupport {
         pool.setFaultTolerantConnections(brokerXml == null && artemis.getReconnectAttempts() == -1);
     }
 
-    /** @param settings the bridge settings broker.xml refers to as ${key} */
-    public static BrokerConnection embedded(Path brokerXml, Map<String, String> settings) {
-        return new BrokerConnection(EMBEDDED_URL, null, null, brokerXml, settings);
+    /**
+     * @param settings the bridge settings broker.xml refers to as ${key}
+     * @param login    the one login the embedded broker takes, the bridge's own in-VM connection's too
+     */
+    public static BrokerConnection embedded(Path brokerXml, Map<String, String> settings, BrokerCredentials login) {
+        return new BrokerConnection(EMBEDDED_URL, login.user(), login.password(), brokerXml, settings, login);
     }
 
     public static BrokerConnection external(String url, String user, String password) {
-        return new BrokerConnection(url, user, password, null, null);
+        return new BrokerConnection(url, user, password, null, null, null);
     }
 
     public ConnectionFactory connectionFactory() {
@@ -151,7 +163,9 @@ public class BrokerConnection extends ServiceSupport {
         try {
             embedded = new EmbeddedActiveMQ();
             embedded.setConfigResourcePath(brokerXml.toAbsolutePath().toUri().toString());
-            embedded.start();
+            // security-enabled in broker.xml: this manager admits the one login and nobody else
+            embedded.setSecurityManager(new EmbeddedBrokerLogin(embeddedLogin));
+            embedded.createActiveMQServer();
         } finally {
             previous.forEach((key, value) -> {
                 if (value == null) {
@@ -161,6 +175,14 @@ public class BrokerConnection extends ServiceSupport {
                 }
             });
         }
+        // Artemis admits its cluster user, with the cluster password, past every security check; the
+        // embedded broker has no cluster, so that password is one nobody knows, new at each start,
+        // rather than Artemis's public default
+        byte[] clusterPassword = new byte[24];
+        new SecureRandom().nextBytes(clusterPassword);
+        embedded.getActiveMQServer().getConfiguration().setClusterPassword(Base64.getEncoder().encodeToString(clusterPassword));
+        embedded.start();
+        LOG.info("embedded broker: takes one login, {}", embeddedLogin);
         // Artemis logs a port it cannot bind and carries on; a bridge without its acceptors must not
         for (var acceptor : embedded.getActiveMQServer().getRemotingService().getAcceptors().entrySet()) {
             if (!acceptor.getValue().isStarted()) {

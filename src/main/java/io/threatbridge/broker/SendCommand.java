@@ -21,6 +21,12 @@ import java.util.Map;
  * text message on the inbound queue of the configured broker, all in one transaction. With
  * {@code --format}, each message carries the string property bridgeFormat (interface.md 4b): the
  * file holds a vendor's records, one or a JSON array of them.
+ *
+ * <p>It logs in as bridge.broker.user with bridge.broker.password (from the environment or
+ * config/application.properties; never pass a password as -D, every user of the host sees it in
+ * ps). To the embedded broker without a password set, it logs in with the login the bridge made
+ * at its first start, {@code {bridge.data-dir}/broker/credentials}: run it from the bridge's
+ * directory, or with the bridge's BRIDGE_DATA_DIR.
  */
 public final class SendCommand {
 
@@ -30,6 +36,11 @@ public final class SendCommand {
     private static final String USAGE = "usage: java -jar threat-bridge.jar send [--format NAME] FILE...";
 
     public static int run(String[] args) {
+        return run(args, BridgeSettings.resolved());
+    }
+
+    /** @param settings every setting as the bridge would see it ({@link BridgeSettings#resolved()}) */
+    public static int run(String[] args, Map<String, String> settings) {
         String format = null;
         String[] files = args;
         if (args.length > 0 && (args[0].equals("--format") || args[0].startsWith("--format="))) {
@@ -51,13 +62,21 @@ public final class SendCommand {
             System.err.println(USAGE);
             return 2;
         }
-        Map<String, String> settings = BridgeSettings.resolved();
-        String url = settings.get("bridge.broker.url");
+        String url = settings.getOrDefault("bridge.broker.url", "");
+        String user = settings.getOrDefault("bridge.broker.user", "");
+        String password = settings.getOrDefault("bridge.broker.password", "");
         if (url.isBlank()) {
             url = "tcp://127.0.0.1:" + settings.get("bridge.embedded-broker.port");
+            try {
+                BrokerCredentials login = BrokerCredentials.forClientOfEmbeddedBroker(user, password, Path.of(settings.get("bridge.data-dir")));
+                user = login.user();
+                password = login.password();
+            } catch (IOException e) {
+                System.err.println("send: the embedded broker takes one login: " + e.getMessage());
+                return 1;
+            }
         }
-        return send(url, settings.get("bridge.broker.user"), settings.get("bridge.broker.password"),
-                settings.get("bridge.queue.inbound"), format, files);
+        return send(url, user, password, settings.get("bridge.queue.inbound"), format, files);
     }
 
     private static int send(String url, String user, String password, String queue, String format, String[] files) {

@@ -59,7 +59,7 @@ public class BridgeConsole extends ServiceSupport implements BridgeView {
         GrantProof proof = dryRun ? null : new GrantProof(tokens, defenderApiUrl, setting("bridge.graph.api-url"), setting("bridge.hunting.api-url"));
         ConsentLink consent = dryRun ? null : new ConsentLink(setting("bridge.auth.authority-url"), setting("bridge.auth.client-id"),
                 setting("bridge.defender.scope"), setting("bridge.graph.scope"));
-        server = new ConsoleServer(settings, this, new IntegrationsFileEditor(integrations.file(), defenderApiUrl), proof, consent,
+        server = new ConsoleServer(settings, this, new IntegrationsFileEditor(integrations.file(), defenderApiUrl, integrations.sentinelHosts()), proof, consent,
                 integrations.file().toString());
         server.start();
         LOG.info("console: listening on {}:{} ({}), for {}", settings.host(), server.port(), settings.publicUrl(),

@@ -19,6 +19,7 @@ public class IntegrationRegistry {
 
     private final Path file;
     private final String defenderApiUrl;
+    private final List<String> sentinelHosts;
     private final int maxSentinel;
     private volatile Snapshot snapshot;
 
@@ -40,19 +41,22 @@ public class IntegrationRegistry {
 
     /** @param defenderApiUrl bridge.defender.api-url, for entries that name no apiUrl */
     public IntegrationRegistry(Path file, String defenderApiUrl) {
-        this(file, defenderApiUrl, DEFAULT_MAX_SENTINEL);
+        this(file, defenderApiUrl, List.of(), DEFAULT_MAX_SENTINEL);
     }
 
     /**
-     * @param maxSentinel bridge.sentinel.max-integrations: each enabled api: sentinel integration holds
-     *                    a thread and a broker session of its own while it waits for a batch, so a file
-     *                    with more is refused, at start and on reload, rather than let some of them stall
+     * @param defenderApiUrl bridge.defender.api-url, for entries that name no apiUrl
+     * @param sentinelHosts  bridge.sentinel.allowed-hosts: ingestion hosts allowed besides Azure Monitor's
+     * @param maxSentinel    bridge.sentinel.max-integrations: each enabled api: sentinel integration holds
+     *                       a thread and a broker session of its own while it waits for a batch, so a file
+     *                       with more is refused, at start and on reload, rather than let some of them stall
      */
-    public IntegrationRegistry(Path file, String defenderApiUrl, int maxSentinel) {
+    public IntegrationRegistry(Path file, String defenderApiUrl, List<String> sentinelHosts, int maxSentinel) {
         this.file = file;
         this.defenderApiUrl = defenderApiUrl;
+        this.sentinelHosts = List.copyOf(sentinelHosts);
         this.maxSentinel = maxSentinel;
-        this.snapshot = Snapshot.of(withinLimits(IntegrationsFile.load(file, defenderApiUrl)));
+        this.snapshot = Snapshot.of(withinLimits(IntegrationsFile.load(file, defenderApiUrl, this.sentinelHosts)));
     }
 
     private List<Integration> withinLimits(List<Integration> integrations) {
@@ -110,13 +114,18 @@ public class IntegrationRegistry {
      * stay (the exception says why); otherwise the new ones take over and are returned.
      */
     public List<Integration> reload() {
-        List<Integration> fresh = withinLimits(IntegrationsFile.load(file, defenderApiUrl));
+        List<Integration> fresh = withinLimits(IntegrationsFile.load(file, defenderApiUrl, sentinelHosts));
         snapshot = Snapshot.of(fresh);
         return fresh;
     }
 
     public Path file() {
         return file;
+    }
+
+    /** The ingestion hosts the file is checked with besides Azure Monitor's (bridge.sentinel.allowed-hosts). */
+    public List<String> sentinelHosts() {
+        return sentinelHosts;
     }
 
     public List<Integration> all() {

@@ -44,6 +44,15 @@ public final class IntegrationsFile {
 
     /** @param defenderApiUrl bridge.defender.api-url, for entries that name no apiUrl */
     public static List<Integration> load(Path file, String defenderApiUrl) {
+        return load(file, defenderApiUrl, List.of());
+    }
+
+    /**
+     * @param defenderApiUrl bridge.defender.api-url, for entries that name no apiUrl
+     * @param sentinelHosts  bridge.sentinel.allowed-hosts: hosts a sentinel.ingestionUrl may name
+     *                       besides Azure Monitor's ingestion domains
+     */
+    public static List<Integration> load(Path file, String defenderApiUrl, List<String> sentinelHosts) {
         String content;
         try {
             content = Files.readString(file);
@@ -52,7 +61,7 @@ public final class IntegrationsFile {
         } catch (IOException e) {
             throw new IntegrationsFileException(file + ": not readable YAML: " + e.getMessage(), e);
         }
-        return parse(file, content, defenderApiUrl);
+        return parse(file, content, defenderApiUrl, sentinelHosts);
     }
 
     /**
@@ -60,6 +69,11 @@ public final class IntegrationsFile {
      * {@code file}, so an edit can be refused before it is written.
      */
     public static List<Integration> parse(Path file, String content, String defenderApiUrl) {
+        return parse(file, content, defenderApiUrl, List.of());
+    }
+
+    /** As {@link #parse(Path, String, String)}, with the hosts of bridge.sentinel.allowed-hosts. */
+    public static List<Integration> parse(Path file, String content, String defenderApiUrl, List<String> sentinelHosts) {
         JsonNode root;
         try {
             root = YAML.readTree(content);
@@ -73,7 +87,7 @@ public final class IntegrationsFile {
         Set<String> names = new HashSet<>();
         int index = 0;
         for (JsonNode entry : root.get("integrations")) {
-            Integration integration = parseEntry(file, index++, entry, defenderApiUrl);
+            Integration integration = parseEntry(file, index++, entry, defenderApiUrl, sentinelHosts);
             if (!names.add(integration.name())) {
                 throw new IntegrationsFileException(where(file, index - 1, integration.name()) + "name is used by an earlier entry");
             }
@@ -87,7 +101,7 @@ public final class IntegrationsFile {
         return tenantId != null && TENANT.matcher(tenantId).matches();
     }
 
-    private static Integration parseEntry(Path file, int index, JsonNode entry, String defenderApiUrl) {
+    private static Integration parseEntry(Path file, int index, JsonNode entry, String defenderApiUrl, List<String> sentinelHosts) {
         if (!entry.isObject()) {
             throw new IntegrationsFileException(where(file, index, null) + "expected a mapping with name, tenantId, accounts");
         }
@@ -126,7 +140,7 @@ public final class IntegrationsFile {
         if (apiUrl != null) {
             checkHttps(at, "apiUrl", apiUrl);
             if (api != Integration.Api.sentinel) {
-                checkHost(at, apiUrl, defenderApiUrl);
+                checkApiHost(at, apiUrl, defenderApiUrl);
             }
         }
         JsonNode enabled = entry.get("enabled");
@@ -138,7 +152,7 @@ public final class IntegrationsFile {
             if (apiUrl != null) {
                 throw new IntegrationsFileException(at + "apiUrl does not apply to api: sentinel (its URL is sentinel.ingestionUrl)");
             }
-            sentinel = sentinel(at, entry.get("sentinel"));
+            sentinel = sentinel(at, entry.get("sentinel"), sentinelHosts);
             apiUrl = sentinel.ingestionUrl();
         } else if (entry.has("sentinel")) {
             throw new IntegrationsFileException(at + "sentinel applies only to api: sentinel (api is " + api + ")");
@@ -167,7 +181,7 @@ public final class IntegrationsFile {
     }
 
     /** The sentinel block of an api: sentinel entry (interface.md section 5d), every field checked. */
-    private static Integration.Sentinel sentinel(String at, JsonNode block) {
+    private static Integration.Sentinel sentinel(String at, JsonNode block, List<String> allowedHosts) {
         if (block == null || !block.isObject()) {
             throw new IntegrationsFileException(at + "api: sentinel needs a sentinel mapping with ingestionUrl, dcrImmutableId and stream");
         }
@@ -185,6 +199,10 @@ public final class IntegrationsFile {
         if (URI.create(url).getRawQuery() != null || URI.create(url).getRawFragment() != null) {
             throw new IntegrationsFileException(at + "sentinel.ingestionUrl '" + url + "' must not carry a query or a fragment");
         }
+        List<String> ingestionHosts = new ArrayList<>(AZURE_INGESTION_DOMAINS);
+        ingestionHosts.addAll(allowedHosts);
+        checkHost(at, "sentinel.ingestionUrl", url, ingestionHosts, "an Azure Monitor logs ingestion host",
+                "; bridge.sentinel.allowed-hosts adds others");
         String dcr = text(block, "dcrImmutableId");
         if (dcr == null || !DCR_ID.matcher(dcr).matches()) {
             throw new IntegrationsFileException(at + "sentinel.dcrImmutableId " + (dcr == null ? "is missing"
@@ -214,30 +232,50 @@ public final class IntegrationsFile {
     static final List<String> MICROSOFT_DOMAINS = List.of("microsoft.com", "microsoft.us");
 
     /**
+     * Where Azure Monitor's Logs Ingestion API answers (interface.md 5d): a data collection
+     * endpoint's or a rule's own logs ingestion endpoint, {@code <name>-<suffix>.<region>-1.ingest.monitor.azure.com},
+     * in the commercial cloud, Azure Government (.us) and Azure operated by 21Vianet (.cn).
+     */
+    static final List<String> AZURE_INGESTION_DOMAINS = List.of("ingest.monitor.azure.com", "ingest.monitor.azure.us",
+            "ingest.monitor.azure.cn");
+
+    /** The host names of bridge.sentinel.allowed-hosts: comma-separated, blanks ignored. */
+    public static List<String> hostList(String setting) {
+        if (setting == null) {
+            return List.of();
+        }
+        return Arrays.stream(setting.split(",")).map(String::strip).filter(host -> !host.isEmpty())
+                .map(host -> host.toLowerCase(java.util.Locale.ROOT)).toList();
+    }
+
+    /**
      * An apiUrl receives the tenant's bearer token, and the file is read again while the bridge
      * runs: its host must be one of Microsoft's API domains (or below one), or the host of
      * bridge.defender.api-url, which the operator set at start.
      */
-    private static void checkHost(String at, String url, String defenderApiUrl) {
-        String host = URI.create(url).getHost().toLowerCase(java.util.Locale.ROOT);
+    private static void checkApiHost(String at, String url, String defenderApiUrl) {
         List<String> allowed = new ArrayList<>(MICROSOFT_DOMAINS);
-        java.util.stream.Stream.of(defenderApiUrl).forEach(configured -> {
-            try {
-                String configuredHost = URI.create(configured).getHost();
-                if (configuredHost != null) {
-                    allowed.add(configuredHost.toLowerCase(java.util.Locale.ROOT));
-                }
-            } catch (IllegalArgumentException ignored) {
-                // not a URL: it allows nothing
+        try {
+            String configuredHost = defenderApiUrl == null ? null : URI.create(defenderApiUrl).getHost();
+            if (configuredHost != null) {
+                allowed.add(configuredHost.toLowerCase(java.util.Locale.ROOT));
             }
-        });
+        } catch (IllegalArgumentException ignored) {
+            // not a URL: it allows nothing
+        }
+        checkHost(at, "apiUrl", url, allowed, "a Microsoft API host", "");
+    }
+
+    /** The url's host must be one of {@code allowed} or below one: the tenant's token goes there. */
+    private static void checkHost(String at, String field, String url, List<String> allowed, String what, String hint) {
+        String host = URI.create(url).getHost().toLowerCase(java.util.Locale.ROOT);
         for (String domain : allowed) {
             if (host.equals(domain) || host.endsWith("." + domain)) {
                 return;
             }
         }
-        throw new IntegrationsFileException(at + "apiUrl '" + url + "' is not a Microsoft API host (" + String.join(", ", allowed)
-                + ", or below one): the tenant's token would go there");
+        throw new IntegrationsFileException(at + field + " '" + url + "' is not " + what + " (" + String.join(", ", allowed)
+                + ", or below one" + hint + "): the tenant's token would go there");
     }
 
     private static void checkHttps(String at, String key, String url) {

@@ -40,11 +40,18 @@ public class IntegrationsFileEditor {
 
     private final Path file;
     private final String defenderApiUrl;
+    private final List<String> sentinelHosts;
 
     /** @param defenderApiUrl bridge.defender.api-url, as the registry loads the file with */
     public IntegrationsFileEditor(Path file, String defenderApiUrl) {
+        this(file, defenderApiUrl, List.of());
+    }
+
+    /** @param sentinelHosts bridge.sentinel.allowed-hosts, as the registry loads the file with */
+    public IntegrationsFileEditor(Path file, String defenderApiUrl, List<String> sentinelHosts) {
         this.file = file;
         this.defenderApiUrl = defenderApiUrl;
+        this.sentinelHosts = List.copyOf(sentinelHosts);
     }
 
     /**
@@ -68,7 +75,7 @@ public class IntegrationsFileEditor {
             throw new IntegrationsFileException(file + ": the console adds an entry at the end of a block list 'integrations:'"
                     + " that ends the file; this file is laid out otherwise, add the entry by hand");
         }
-        List<Integration> after = IntegrationsFile.parse(file, text, defenderApiUrl);
+        List<Integration> after = IntegrationsFile.parse(file, text, defenderApiUrl, sentinelHosts);
         Integration added = after.get(after.size() - 1);
         if (!added.name().equals(entry.name())) {
             throw new IntegrationsFileException(file + ": the entry did not land at the end of the integrations list; add it by hand");
@@ -125,7 +132,7 @@ public class IntegrationsFileEditor {
                 text = content.substring(0, at) + "enabled: " + value + "\n" + indent + content.substring(at);
             }
         }
-        Integration changed = IntegrationsFile.parse(file, text, defenderApiUrl).stream()
+        Integration changed = IntegrationsFile.parse(file, text, defenderApiUrl, sentinelHosts).stream()
                 .filter(integration -> integration.name().equals(name)).findFirst()
                 .orElseThrow(() -> new IntegrationsFileException(file + ": entry '" + name + "' lost in the edit"));
         if (changed.enabled() != enabled) {
@@ -145,7 +152,7 @@ public class IntegrationsFileEditor {
 
     /** The value of the top-level key integrations (the file checked as the reload checks it first). */
     private Node integrationsList(String content) {
-        IntegrationsFile.parse(file, content, defenderApiUrl);
+        IntegrationsFile.parse(file, content, defenderApiUrl, sentinelHosts);
         Node root;
         try {
             root = new Yaml(new LoaderOptions()).compose(new StringReader(content));

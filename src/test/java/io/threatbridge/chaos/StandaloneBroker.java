@@ -29,12 +29,12 @@ public final class StandaloneBroker implements AutoCloseable {
     public final int port;
     private Process process;
 
-    /** The single broker of artemis/standalone/broker.xml. */
+    /** The single broker of artemis/standalone/broker.xml, with a cluster password of its own. */
     public StandaloneBroker(Path instance, int port) throws Exception {
-        this(instance, port, Files.readString(Path.of("artemis/standalone/broker.xml")));
+        this(instance, port, Files.readString(Path.of("artemis/standalone/broker.xml")), java.util.UUID.randomUUID().toString());
     }
 
-    private StandaloneBroker(Path instance, int port, String brokerXml) throws Exception {
+    private StandaloneBroker(Path instance, int port, String brokerXml, String clusterPassword) throws Exception {
         this.instance = instance;
         this.port = port;
         Path home = Path.of(System.getProperty("standalone.artemis.home", "target/standalone-artemis/apache-artemis-2.40.0"));
@@ -49,24 +49,26 @@ public final class StandaloneBroker implements AutoCloseable {
         }
         // the configuration operators are given, on a port of the test's own
         Files.writeString(instance.resolve("etc/broker.xml"), brokerXml.replace("tcp://0.0.0.0:61616", "tcp://127.0.0.1:" + port));
+        // the file broker.xml takes its cluster password from, as docs/deployment.md tells operators to write it
+        Files.writeString(instance.resolve("etc/cluster-password"), clusterPassword + "\n");
     }
 
     /**
      * A replicating pair made from artemis/ha/primary.xml and backup.xml the way docs/deployment.md
-     * tells operators to: both hosts and the cluster password filled in; here both on loopback, each
-     * on a port of its own. Not started.
+     * tells operators to: both hosts filled in and the same etc/cluster-password written on both;
+     * here both on loopback, each on a port of its own. Not started.
      */
     public static Pair replicatedPair(Path dir) throws Exception {
         int primaryPort = BridgeHarness.freePort();
         int backupPort = BridgeHarness.freePort();
         UnaryOperator<String> install = xml -> xml
                 .replace("tcp://broker-primary:61616", "tcp://127.0.0.1:" + primaryPort)
-                .replace("tcp://broker-backup:61616", "tcp://127.0.0.1:" + backupPort)
-                .replace("<cluster-password>change-me-cluster-password</cluster-password>",
-                        "<cluster-password>" + CLUSTER_PASSWORD + "</cluster-password>");
+                .replace("tcp://broker-backup:61616", "tcp://127.0.0.1:" + backupPort);
         return new Pair(
-                new StandaloneBroker(dir.resolve("primary"), primaryPort, install.apply(Files.readString(Path.of("artemis/ha/primary.xml")))),
-                new StandaloneBroker(dir.resolve("backup"), backupPort, install.apply(Files.readString(Path.of("artemis/ha/backup.xml")))));
+                new StandaloneBroker(dir.resolve("primary"), primaryPort, install.apply(Files.readString(Path.of("artemis/ha/primary.xml"))),
+                        CLUSTER_PASSWORD),
+                new StandaloneBroker(dir.resolve("backup"), backupPort, install.apply(Files.readString(Path.of("artemis/ha/backup.xml"))),
+                        CLUSTER_PASSWORD));
     }
 
     /** A primary and its backup; clients list both and follow whichever is active. */

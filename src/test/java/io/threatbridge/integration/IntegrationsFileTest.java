@@ -107,6 +107,8 @@ class IntegrationsFileTest {
                 .getMessage().contains("not readable YAML"));
     }
 
+    /** A data collection endpoint's logs ingestion URL as Azure shows it: {@code <name>-<suffix>.<region>-1.ingest.monitor.azure.com}. */
+    private static final String DCE = "https://mobile-dce-a1b2.westeurope-1.ingest.monitor.azure.com";
     private static final String SENTINEL = "{ingestionUrl: 'https://mobile-dce-a1b2.westeurope-1.ingest.monitor.azure.com/',"
             + " dcrImmutableId: dcr-0123456789abcdef0123456789abcdef, stream: Custom-MobileThreats_CL}";
 
@@ -127,16 +129,26 @@ class IntegrationsFileTest {
                         "integrations[0] (soc): sentinel.ingestionUrl 'http://dce.example' is not an https URL"),
                 arguments(head + ", sentinel: {ingestionUrl: 'https://dce.example?x=1', dcrImmutableId: dcr-0123456789abcdef0123456789abcdef, stream: Custom-A}}",
                         "integrations[0] (soc): sentinel.ingestionUrl 'https://dce.example?x=1' must not carry a query"),
-                arguments(head + ", sentinel: {ingestionUrl: 'https://dce.example', dcrImmutableId: dcr-123, stream: Custom-A}}",
+                arguments(head + ", sentinel: {ingestionUrl: '" + DCE + "', dcrImmutableId: dcr-123, stream: Custom-A}}",
                         "integrations[0] (soc): sentinel.dcrImmutableId 'dcr-123' is not a data collection rule's immutable id"),
-                arguments(head + ", sentinel: {ingestionUrl: 'https://dce.example', stream: Custom-A}}",
+                arguments(head + ", sentinel: {ingestionUrl: '" + DCE + "', stream: Custom-A}}",
                         "integrations[0] (soc): sentinel.dcrImmutableId is missing"),
-                arguments(head + ", sentinel: {ingestionUrl: 'https://dce.example', dcrImmutableId: dcr-0123456789abcdef0123456789abcdef, stream: 'MobileThreats_CL'}}",
+                arguments(head + ", sentinel: {ingestionUrl: '" + DCE + "', dcrImmutableId: dcr-0123456789abcdef0123456789abcdef, stream: 'MobileThreats_CL'}}",
                         "integrations[0] (soc): sentinel.stream 'MobileThreats_CL' is not a custom stream name"),
-                arguments(head + ", sentinel: {ingestionUrl: 'https://dce.example', dcrImmutableId: dcr-0123456789abcdef0123456789abcdef, stream: 'Custom-a/../b'}}",
+                arguments(head + ", sentinel: {ingestionUrl: '" + DCE + "', dcrImmutableId: dcr-0123456789abcdef0123456789abcdef, stream: 'Custom-a/../b'}}",
                         "integrations[0] (soc): sentinel.stream 'Custom-a/../b' is not a custom stream name"),
-                arguments(head + ", sentinel: {ingestionUrl: 'https://dce.example', dcrImmutableId: dcr-0123456789abcdef0123456789abcdef, stream: Custom-A, table: X}}",
+                arguments(head + ", sentinel: {ingestionUrl: '" + DCE + "', dcrImmutableId: dcr-0123456789abcdef0123456789abcdef, stream: Custom-A, table: X}}",
                         "integrations[0] (soc): unknown key 'sentinel.table'"),
+                // the ingestion URL gets the tenant's token, and the file is read again while the bridge runs
+                arguments(head + ", sentinel: {ingestionUrl: 'https://attacker.example/', dcrImmutableId: dcr-0123456789abcdef0123456789abcdef, stream: Custom-A}}",
+                        "integrations[0] (soc): sentinel.ingestionUrl 'https://attacker.example/' is not an Azure Monitor logs ingestion host"
+                                + " (ingest.monitor.azure.com, ingest.monitor.azure.us, ingest.monitor.azure.cn, or below one;"
+                                + " bridge.sentinel.allowed-hosts adds others): the tenant's token would go there"),
+                arguments(head + ", sentinel: {ingestionUrl: 'https://dce.westeurope-1.ingest.monitor.azure.com.attacker.example',"
+                                + " dcrImmutableId: dcr-0123456789abcdef0123456789abcdef, stream: Custom-A}}",
+                        "sentinel.ingestionUrl 'https://dce.westeurope-1.ingest.monitor.azure.com.attacker.example' is not an Azure Monitor"),
+                arguments(head + ", sentinel: {ingestionUrl: 'https://api.security.microsoft.com', dcrImmutableId: dcr-0123456789abcdef0123456789abcdef, stream: Custom-A}}",
+                        "sentinel.ingestionUrl 'https://api.security.microsoft.com' is not an Azure Monitor"),
                 arguments(head + ", apiUrl: 'https://x.example', sentinel: " + SENTINEL + "}",
                         "integrations[0] (soc): apiUrl does not apply to api: sentinel"),
                 arguments("- {name: soc, tenantId: t1, accounts: [x], api: graph, sentinel: " + SENTINEL + "}",
@@ -149,5 +161,28 @@ class IntegrationsFileTest {
         IntegrationsFileException error = assertThrows(IntegrationsFileException.class,
                 () -> load("integrations:\n  " + entries + "\n"));
         assertTrue(error.getMessage().contains(message), error.getMessage());
+    }
+
+    /**
+     * The logs ingestion endpoints of the three clouds pass (Azure Monitor's documented forms:
+     * {@code <dce-name>-<suffix>.<region>-<n>.ingest.monitor.azure.com}, .us for Azure Government,
+     * .cn for Azure operated by 21Vianet); a host of bridge.sentinel.allowed-hosts (a test's fake)
+     * passes only where the setting names it.
+     */
+    @Test
+    void ingestionUrlsOnAzureMonitorHostsOrTheAllowedOnesPass() throws Exception {
+        String rule = "dcrImmutableId: dcr-0123456789abcdef0123456789abcdef, stream: Custom-A}}\n";
+        Path file = dir.resolve("integrations.yaml");
+        Files.writeString(file, "integrations:\n"
+                + "  - {name: a, tenantId: t1, accounts: [x], api: sentinel, sentinel: {ingestionUrl: '" + DCE + "', " + rule
+                + "  - {name: b, tenantId: t2, accounts: [y], api: sentinel, sentinel: {ingestionUrl: 'https://gov-dce-x1y2.usgovvirginia-1.ingest.monitor.azure.us', " + rule
+                + "  - {name: c, tenantId: t3, accounts: [z], api: sentinel, sentinel: {ingestionUrl: 'https://cn-dce-x1y2.chinanorth3-1.ingest.monitor.azure.cn', " + rule
+                + "  - {name: d, tenantId: t4, accounts: [w], api: sentinel, sentinel: {ingestionUrl: 'https://127.0.0.1:8443', " + rule);
+        assertEquals(4, IntegrationsFile.load(file, URLS, IntegrationsFile.hostList(" 127.0.0.1 , ,")).size());
+        IntegrationsFileException refused = assertThrows(IntegrationsFileException.class, () -> IntegrationsFile.load(file, URLS));
+        assertTrue(refused.getMessage().contains("integrations[3] (d): sentinel.ingestionUrl 'https://127.0.0.1:8443' is not an Azure Monitor"),
+                refused.getMessage());
+        // the Defender URL's host is the apiUrl's allowance, not the ingestion URL's
+        assertThrows(IntegrationsFileException.class, () -> IntegrationsFile.load(file, "https://127.0.0.1:8443"));
     }
 }

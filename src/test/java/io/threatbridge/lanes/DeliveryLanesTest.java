@@ -95,7 +95,7 @@ class DeliveryLanesTest {
     void aRouteSendJoinsTheLanesTransaction() throws Exception {
         try (BridgeHarness bridge = BridgeHarness.start(dir, "integrations: []\n");
              var lanes = new org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory("vm://0");
-             jakarta.jms.Connection connection = lanes.createConnection()) {
+             jakarta.jms.Connection connection = lanes.createConnection(bridge.brokerUser, bridge.brokerPassword)) {
             jakarta.jms.ConnectionFactory routes = bridge.camel().getRegistry().lookupByNameAndType("connectionFactory", jakarta.jms.ConnectionFactory.class);
             jakarta.jms.Session session = connection.createSession(true, jakarta.jms.Session.SESSION_TRANSACTED);
             var template = bridge.camel().createProducerTemplate();

@@ -109,11 +109,21 @@ public final class FakeLogsIngestion implements ResponseDefinitionTransformerV2,
         rules.put(immutableId, stream);
     }
 
-    /** The settings that point a bridge at this fake, in live mode. */
+    /**
+     * The setting that lets an integration's ingestionUrl name this fake: only Azure Monitor's
+     * ingestion hosts are allowed by default (bridge.sentinel.allowed-hosts).
+     */
+    public Map<String, String> hostSettings() {
+        return Map.of("bridge.sentinel.allowed-hosts", "127.0.0.1");
+    }
+
+    /** The settings that point a bridge at this fake, in live mode ({@link #hostSettings()} among them). */
     public Map<String, String> liveSettings() {
-        return Map.of("bridge.auth.client-id", CLIENT_ID,
+        Map<String, String> settings = new java.util.HashMap<>(hostSettings());
+        settings.putAll(Map.of("bridge.auth.client-id", CLIENT_ID,
                 "bridge.auth.client-secret", CLIENT_SECRET,
-                "bridge.auth.authority-url", baseUrl());
+                "bridge.auth.authority-url", baseUrl()));
+        return Map.copyOf(settings);
     }
 
     /** An integrations file entry with api: sentinel at this fake. */

@@ -421,6 +421,7 @@ class SentinelDeliveryTest {
         try (FakeLogsIngestion fake = new FakeLogsIngestion()) {
             fake.rule(DCR, STREAM);
             Map<String, String> settings = new HashMap<>(TestStores.settings("h2", dir));
+            settings.putAll(fake.hostSettings());
             try (BridgeHarness bridge = BridgeHarness.start(dir, yaml(fake), settings)) {
                 bridge.send(event("dry-1", "ACTIVE"));
                 Path file = bridge.dataDir.resolve("dry-run-sentinel.jsonl");

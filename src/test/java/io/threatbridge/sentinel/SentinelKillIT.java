@@ -7,6 +7,7 @@ import io.threatbridge.store.TestStores;
 import jakarta.jms.Connection;
 import jakarta.jms.MessageProducer;
 import jakarta.jms.Session;
+import io.threatbridge.broker.BrokerCredentials;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -62,7 +63,7 @@ class SentinelKillIT {
             try (BridgeProcess bridge = new BridgeProcess(settings, BridgeHarness.freePort(), dir.resolve("bridge.log"))) {
                 bridge.start();
                 bridge.awaitReady();
-                Set<String> sent = send(brokerPort);
+                Set<String> sent = send(brokerPort, dir.resolve("data"));
 
                 // a second call has just arrived: the first was answered (the bridge waits for an
                 // answer before its next call), this one's answer is 2 s away
@@ -99,11 +100,15 @@ class SentinelKillIT {
         }
     }
 
-    /** All events in one transaction, before the kill (the embedded broker dies with the bridge). */
-    private static Set<String> send(int brokerPort) throws Exception {
+    /**
+     * All events in one transaction, before the kill (the embedded broker dies with the bridge), with
+     * the embedded broker's login from the file the bridge wrote at its start.
+     */
+    private static Set<String> send(int brokerPort, Path dataDir) throws Exception {
         Set<String> sent = new HashSet<>();
+        BrokerCredentials login = BrokerCredentials.forClientOfEmbeddedBroker(null, null, dataDir);
         try (ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + brokerPort);
-             Connection connection = factory.createConnection();
+             Connection connection = factory.createConnection(login.user(), login.password());
              Session session = connection.createSession(true, Session.SESSION_TRANSACTED);
              MessageProducer producer = session.createProducer(session.createQueue("threats.inbound"))) {
             for (int i = 0; i < EVENTS; i++) {
