@@ -41,6 +41,9 @@ public final class BenchDefender implements ResponseDefinitionTransformerV2 {
     private final Map<String, Deque<Long>> windows = new ConcurrentHashMap<>();
     private volatile int quota;
     private volatile long windowMillis;
+    /** When each create reached the fake, by its event id (the first time), while {@link #recordCreates} is on. */
+    final Map<String, Long> createdAt = new ConcurrentHashMap<>();
+    private volatile boolean recordCreates;
     volatile long firstCreateAt;
     volatile long lastCreateAt;
 
@@ -61,6 +64,12 @@ public final class BenchDefender implements ResponseDefinitionTransformerV2 {
         synchronized (updateTimes) {
             return new ArrayList<>(updateTimes);
         }
+    }
+
+    /** Keep each create's event id and time in {@link #createdAt}: for scenarios that follow every event, not the long drains. */
+    void recordCreates(boolean on) {
+        recordCreates = on;
+        createdAt.clear();
     }
 
     void reset() {
@@ -139,6 +148,9 @@ public final class BenchDefender implements ResponseDefinitionTransformerV2 {
         if (at > 0) {
             latencies.computeIfAbsent(prefix, p -> Collections.synchronizedList(new ArrayList<>()))
                     .add(now - Long.parseLong(eventId.substring(at + 4)));
+        }
+        if (recordCreates && !eventId.isEmpty()) {
+            createdAt.putIfAbsent(eventId.substring("Event id: ".length()), now);
         }
         creates.computeIfAbsent(prefix, p -> new AtomicLong()).incrementAndGet();
         if (firstCreateAt == 0) {

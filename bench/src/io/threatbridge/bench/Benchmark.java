@@ -27,7 +27,7 @@ import java.util.function.IntFunction;
 
 /**
  * The figures of docs/benchmarks.md: throughput and CPU beside a minimal forwarder, quota use,
- * latency, tenant isolation and memory with a large backlog. The bridge and the baseline run as
+ * latency, tenant isolation, memory with a large backlog, and thousands of integrations (tenants). The bridge and the baseline run as
  * processes of their own against one standalone Artemis broker and a WireMock Defender over HTTPS
  * in this JVM. Run with bench/run; scenario names as arguments run only those.
  */
@@ -48,7 +48,7 @@ public final class Benchmark {
 
     public static void main(String[] args) throws Exception {
         Path work = Files.createTempDirectory("threat-bridge-bench");
-        List<String> run = args.length == 0 ? List.of("throughput", "quota", "hourly", "latency", "isolation", "memory", "formats", "sentinel") : List.of(args);
+        List<String> run = args.length == 0 ? List.of("throughput", "quota", "hourly", "latency", "isolation", "memory", "formats", "sentinel", "tenants") : List.of(args);
         Benchmark bench = new Benchmark(work);
         try {
             for (String scenario : run) {
@@ -61,7 +61,14 @@ public final class Benchmark {
                     case "memory" -> bench.memory();
                     case "formats" -> bench.formats();
                     case "sentinel" -> bench.sentinel();
-                    default -> throw new IllegalArgumentException("no scenario " + scenario);
+                    case "tenants" -> bench.tenants();
+                    default -> {
+                        if (!scenario.startsWith("tenants=")) {
+                            throw new IllegalArgumentException("no scenario " + scenario);
+                        }
+                        System.setProperty("bench.tenants", scenario.substring("tenants=".length()));
+                        bench.tenants();
+                    }
                 }
             }
         } finally {
@@ -404,6 +411,11 @@ public final class Benchmark {
         }
     }
 
+    /** Issue 16: thousands of integrations on one instance and on three ({@link Tenants}). */
+    private void tenants() throws Exception {
+        new Tenants(work, broker, fake, defender, (figure, value) -> result("tenants", figure, value)).run();
+    }
+
     // --- helpers ---------------------------------------------------------------------------
 
     /** Messages of vendor records with bridgeFormat set, preloaded on the inbound queue; returns their bytes. */
@@ -597,7 +609,7 @@ public final class Benchmark {
         }
     }
 
-    private static long percentile(List<Long> values, int percentile) {
+    static long percentile(List<Long> values, int percentile) {
         if (values.isEmpty()) {
             return -1;
         }
@@ -617,7 +629,7 @@ public final class Benchmark {
     }
 
     /** Heap in use after the last collection, as jcmd reports it. */
-    private static long heapUsedKiB(long pid) throws IOException, InterruptedException {
+    static long heapUsedKiB(long pid) throws IOException, InterruptedException {
         Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
                 String.valueOf(pid), "GC.heap_info").redirectErrorStream(true).start();
         String out = new String(jcmd.getInputStream().readAllBytes());

@@ -160,6 +160,11 @@ public final class BridgeProcess implements AutoCloseable {
                 .sum();
     }
 
+    /** The Prometheus text of /observe/metrics. */
+    public String metrics() throws IOException, InterruptedException {
+        return get("/observe/metrics");
+    }
+
     private String get(String path) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path))
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
