@@ -32,6 +32,7 @@ public class Operations extends ServiceSupport {
     private final CamelContext camel;
     private final List<Integration> integrations;
     private final Map<String, IntegrationStats> stats = new ConcurrentHashMap<>();
+    private final java.util.Set<String> withHealthCheck = ConcurrentHashMap.newKeySet();
     private final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
 
     private final DeadLetters deadLetters;
@@ -69,13 +70,21 @@ public class Operations extends ServiceSupport {
     /** @param failure what made the delivery fail; counts against the tenant's health when it is the tenant's */
     public void deadLettered(String integration, String reason, Throwable failure) {
         if (integration != null) {
-            of(integration).deadLettered(reason, isTenantFailure(failure));
+            boolean tenants = isTenantFailure(failure);
+            of(integration).deadLettered(reason, tenants);
+            if (tenants) {
+                showHealthOf(integration);
+            }
         }
     }
 
     public void retried(String integration, String reason, Throwable failure) {
         if (integration != null) {
-            of(integration).retried(reason, isTenantFailure(failure));
+            boolean tenants = isTenantFailure(failure);
+            of(integration).retried(reason, tenants);
+            if (tenants) {
+                showHealthOf(integration);
+            }
         }
     }
 
@@ -119,17 +128,15 @@ public class Operations extends ServiceSupport {
         }
     }
 
-    /** The integration's MBean, health check and metrics; again after a reload does no harm. */
+    /**
+     * The integration's MBean and metrics; again after a reload does no harm. Its health check comes
+     * with its tenant's first failure ({@link #showHealthOf}): a registry of thousands of checks, most
+     * of them for quiet tenants, would make every start and every look-up of a check slow.
+     */
     public void register(Integration integration) throws Exception {
         ObjectName name = objectName(integration.name());
         if (!server.isRegistered(name)) {
             server.registerMBean(new StandardMBean(of(integration.name()), IntegrationMBean.class), name);
-        }
-        HealthCheckRegistry health = HealthCheckRegistry.get(camel);
-        if (health != null && health.getCheck(IntegrationHealthCheck.PREFIX + integration.name()).isEmpty()) {
-            IntegrationStats counters = of(integration.name());
-            health.register(new IntegrationHealthCheck(integration.name(), counters::failuresInARow,
-                    counters::getLastError, failuresToReport));
         }
         MeterRegistry meters = camel.getRegistry().findSingleByType(MeterRegistry.class);
         if (meters != null) {
@@ -142,13 +149,25 @@ public class Operations extends ServiceSupport {
         }
     }
 
+    /** The integration's own check in the details of /observe/health, from its tenant's first failure on. */
+    private void showHealthOf(String integration) {
+        if (!withHealthCheck.add(integration)) {
+            return;
+        }
+        HealthCheckRegistry health = HealthCheckRegistry.get(camel);
+        if (health != null) {
+            IntegrationStats counters = of(integration);
+            health.register(new IntegrationHealthCheck(integration, counters::failuresInARow, counters::getLastError, failuresToReport));
+        }
+    }
+
     public void unregister(String integration) throws Exception {
         ObjectName name = objectName(integration);
         if (server.isRegistered(name)) {
             server.unregisterMBean(name);
         }
         HealthCheckRegistry health = HealthCheckRegistry.get(camel);
-        if (health != null) {
+        if (health != null && withHealthCheck.remove(integration)) {
             health.getCheck(IntegrationHealthCheck.PREFIX + integration).ifPresent(health::unregister);
         }
     }
