@@ -188,7 +188,8 @@ public class BridgeConfiguration implements CamelConfiguration {
                 authorityUrl, Map.of(DefenderRequest.Service.defender, defenderScope, DefenderRequest.Service.graph, graphScope,
                         DefenderRequest.Service.hunting, graphScope, DefenderRequest.Service.sentinel, sentinelScope));
         context.getRegistry().bind("tokens", tokens);
-        context.addStartupListener((started, alreadyStarted) -> tokens.warmUp(integrations.all()));
+        int warmUp = Integer.parseInt(context.resolvePropertyPlaceholders("{{bridge.auth.warm-up-integrations}}"));
+        context.addStartupListener((started, alreadyStarted) -> tokens.warmUp(integrations.all(), warmUp));
         // the onboarding console: off unless bridge.console.enabled, its own port (docs/operations.md)
         BridgeConsole console = new BridgeConsole(context, integrations, operations, tokens, delivery.dryRun(), lanes);
         context.getRegistry().bind("console", console);

@@ -19,7 +19,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -111,22 +110,30 @@ public class TenantTokens {
     }
 
     /**
-     * Fetches every tenant's token in the background, so the first alerts after a start do not wait
-     * for Azure AD, and a credential or consent problem shows in the log at once.
+     * Fetches the tokens of the first {@code limit} enabled integrations ahead of their first event,
+     * one after another on a thread of its own, so a refused consent shows before an event needs it.
+     * The others fetch theirs on their first event: a bridge with thousands of tenants would otherwise
+     * spend its start, and Azure AD's patience, on tokens most quiet tenants will not use for hours.
      */
-    public void warmUp(List<Integration> integrations) {
-        if (credential == null) {
+    public void warmUp(List<Integration> integrations, int limit) {
+        if (credential == null || limit <= 0) {
             return;
         }
-        for (Integration integration : integrations) {
-            if (integration.enabled()) {
-                CompletableFuture.runAsync(() -> services(integration).forEach(service -> authorization(integration, service))).exceptionally(failure -> {
-                    LOG.warn("no token yet for integration {}: {}", integration.name(), failure.getCause() != null
-                            ? failure.getCause().getMessage() : failure.getMessage());
-                    return null;
-                });
+        List<Integration> first = integrations.stream().filter(Integration::enabled).limit(limit).toList();
+        Thread warming = new Thread(() -> {
+            for (Integration integration : first) {
+                for (DefenderRequest.Service service : services(integration)) {
+                    try {
+                        authorization(integration, service);
+                    } catch (RuntimeException failure) {
+                        LOG.warn("no token yet for integration {}: {}", integration.name(), failure.getCause() != null
+                                ? failure.getCause().getMessage() : failure.getMessage());
+                    }
+                }
             }
-        }
+        }, "token-warm-up");
+        warming.setDaemon(true);
+        warming.start();
     }
 
     /** The services an integration calls: Defender for Endpoint and hunting (Graph's token) unless it is graph only. */
