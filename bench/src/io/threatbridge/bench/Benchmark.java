@@ -61,6 +61,8 @@ public final class Benchmark {
                     case "memory" -> bench.memory();
                     case "formats" -> bench.formats();
                     case "sentinel" -> bench.sentinel();
+                    case "retention" -> new StoreGrowth(work, bench::result).run();
+                    case "pacing" -> new PacingCost(work, bench::result).run();
                     default -> throw new IllegalArgumentException("no scenario " + scenario);
                 }
             }

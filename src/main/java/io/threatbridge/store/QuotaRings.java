@@ -120,12 +120,12 @@ final class QuotaRings implements TenantPacer.Ledger {
      * @return null when the quota has no counter yet
      */
     private static Counter lock(Connection connection, String quotaKey) throws SQLException {
-        try (PreparedStatement lock = prepare(connection, "SELECT calls, last_at FROM quota_counter WHERE quota_key = ? FOR UPDATE", quotaKey);
-             ResultSet row = lock.executeQuery()) {
+        try (PreparedStatement lock = prepare(connection, "SELECT calls, last_at, CURRENT_TIMESTAMP FROM quota_counter WHERE quota_key = ? FOR UPDATE",
+                quotaKey); ResultSet row = lock.executeQuery()) {
             if (!row.next()) {
                 return null;
             }
-            return new Counter(row.getLong(1), Math.max(row.getLong(2), databaseMillis(connection)));
+            return new Counter(row.getLong(1), Math.max(row.getLong(2), row.getTimestamp(3).getTime()));
         }
     }
 
