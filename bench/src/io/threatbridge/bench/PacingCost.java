@@ -59,7 +59,7 @@ final class PacingCost {
         measure(ledger, 1_000_000, "warm-up-million", block);
         double[] fifteen = measure(ledger, 15, "fifteen", calls);
         double[] million = measure(ledger, 1_000_000, "million", calls);
-        results.add("pacing", ledgerName + ", 15/min (" + calls / 15 + " keys in turn, 15 calls each): CPU-ms per call, first / last " + block,
+        results.add("pacing", ledgerName + ", 15/min (" + (calls + 14) / 15 + " keys in turn, 15 calls each): CPU-ms per call, first / last " + block,
                 String.format("%.3f / %.3f", fifteen[0], fifteen[1]));
         results.add("pacing", String.format("%s, 1,000,000/min (one key, %,.0f calls in its window at the end): CPU-ms per call, first / last %d",
                 ledgerName, million[2], block), String.format("%.3f / %.3f", million[0], million[1]));
