@@ -61,6 +61,8 @@ public final class Benchmark {
                     case "memory" -> bench.memory();
                     case "formats" -> bench.formats();
                     case "sentinel" -> bench.sentinel();
+                    case "retention" -> new StoreGrowth(work, bench::result).run();
+                    case "pacing" -> new PacingCost(work, bench::result).run();
                     case "tenants" -> bench.tenants();
                     default -> {
                         if (!scenario.startsWith("tenants=")) {

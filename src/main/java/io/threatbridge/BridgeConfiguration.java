@@ -30,6 +30,7 @@ import io.threatbridge.ops.DeadLetters;
 import io.threatbridge.ops.Operations;
 import io.threatbridge.sentinel.SentinelBatches;
 import io.threatbridge.store.DeliveryStore;
+import io.threatbridge.store.StoreRetention;
 import org.apache.camel.BeanInject;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
@@ -42,6 +43,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 
 /** The beans the routes call by name, built from the bridge.* settings (interface.md section 2). */
@@ -97,6 +99,12 @@ public class BridgeConfiguration implements CamelConfiguration {
     String storeUser;
     @PropertyInject(value = "bridge.store.password", defaultValue = "")
     String storePassword;
+    @PropertyInject(value = "bridge.store.retention", defaultValue = "P30D")
+    String retentionSetting;
+    @PropertyInject(value = "bridge.store.retention-interval-ms", defaultValue = "600000")
+    long retentionIntervalMs;
+    @PropertyInject("bridge.defender.quota-window-ms")
+    long quotaWindowMs;
     @PropertyInject("bridge.health.integration-failures")
     long integrationFailuresToReport;
     @PropertyInject("bridge.log.mask-emails")
@@ -216,7 +224,14 @@ public class BridgeConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry(value = "store", destroyMethod = "close")
-    public DeliveryStore store(CamelContext context) {
+    public DeliveryStore store(CamelContext context) throws Exception {
+        // camel-main post-processes a configuration class twice, calling each @BindToRegistry method
+        // again: the store made the first time is the one (a second would be a second pool and retention)
+        DeliveryStore made = context.getRegistry().lookupByNameAndType("store", DeliveryStore.class);
+        if (made != null) {
+            return made;
+        }
+        StoreRetention.Ages ages = new StoreRetention.Ages(retention(), DeviceAnchors.REUSE, Duration.ofMillis(60 * quotaWindowMs));
         // dry-run makes its alert ids up: they go to a store of its own, or the events it handled
         // would count as done once the bridge goes live
         boolean dryRun = DeliveryMode.of(mode, clientId).dryRun();
@@ -225,7 +240,24 @@ public class BridgeConfiguration implements CamelConfiguration {
         DeliveryStore store = dryRun ? new DeliveryStore(url, null, null)
                 : new DeliveryStore(url, blankToNull(storeUser), blankToNull(storePassword));
         HealthCheckRegistry.get(context).register(new PartHealthCheck("store", store::problem));
+        // deletes what the store no longer keeps, in the background while the context runs (docs/operations.md)
+        context.addService(new StoreRetention(store, ages, Duration.ofMillis(retentionIntervalMs)), true);
         return store;
+    }
+
+    /**
+     * bridge.store.retention, refused when a copy of a finished event could still come back after it:
+     * each of max-attempts attempts waits up to max-delay-ms, or a Retry-After of up to an hour
+     * (DefenderReply), so a retried event may be delivered that long after its first copy.
+     */
+    private Duration retention() {
+        Duration retention = StoreRetention.parse(retentionSetting);
+        Duration retries = Duration.ofMillis(Math.max(maxDelayMs, Duration.ofHours(1).toMillis())).multipliedBy(maxAttempts);
+        if (retention.compareTo(retries) <= 0) {
+            throw new IllegalArgumentException("bridge.store.retention " + retentionSetting + " must be longer than the retries of an event ("
+                    + retries + ": bridge.delivery.max-attempts times the longer of max-delay-ms and an hour)");
+        }
+        return retention;
     }
 
     @BindToRegistry("unansweredCreates")

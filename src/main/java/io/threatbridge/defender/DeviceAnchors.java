@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  */
 public class DeviceAnchors {
 
-    static final Duration REUSE = Duration.ofHours(24);
+    public static final Duration REUSE = Duration.ofHours(24);
     static final Duration MISS_REUSE = Duration.ofHours(1);
     public static final String HUNTING_PATH = "/security/runHuntingQuery";
 

@@ -9,6 +9,7 @@ import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.sql.DataSource;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -26,7 +27,8 @@ import java.util.Set;
 /**
  * The bridge's memory over JDBC (H2 by default, PostgreSQL for several instances): which events each
  * integration has finished with, the Defender alert of each threat, and the calls counted against
- * each tenant's quota. Flyway owns the schema (src/main/resources/db/migration).
+ * each tenant's quota. Flyway owns the schema (src/main/resources/db/migration); {@link StoreRetention}
+ * deletes what is no longer needed.
  */
 public class DeliveryStore implements TenantPacer.Ledger, AutoCloseable {
 
@@ -34,6 +36,7 @@ public class DeliveryStore implements TenantPacer.Ledger, AutoCloseable {
     private static final String UNIQUE_VIOLATION = "23505";
 
     private final HikariDataSource dataSource;
+    private final QuotaRings quota;
 
     public DeliveryStore(String url, String user, String password) {
         HikariConfig config = new HikariConfig();
@@ -47,6 +50,7 @@ public class DeliveryStore implements TenantPacer.Ledger, AutoCloseable {
         config.setInitializationFailTimeout(30_000);
         dataSource = new HikariDataSource(config);
         Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+        quota = new QuotaRings(dataSource);
     }
 
     /** The default store: an H2 file in the data directory. */
@@ -194,7 +198,7 @@ public class DeliveryStore implements TenantPacer.Ledger, AutoCloseable {
         }
     }
 
-    private static boolean isUniqueViolation(SQLException e) {
+    static boolean isUniqueViolation(SQLException e) {
         for (SQLException next = e; next != null; next = next.getNextException()) {
             if (UNIQUE_VIOLATION.equals(next.getSQLState())) {
                 return true;
@@ -311,80 +315,23 @@ public class DeliveryStore implements TenantPacer.Ledger, AutoCloseable {
      * Counts a call against a quota that every instance on this store shares: when each window has
      * room (fewer than its limit counted in its last milliseconds, by the database's clock), this
      * call is counted from now and 0 is returned; otherwise nothing is counted, and the result is how
-     * many milliseconds remain until the fullest window has room.
+     * many milliseconds remain until the fullest window has room. The same few statements whatever
+     * the limit ({@link QuotaRings}).
      */
     @Override
     public long countCall(String quotaKey, String callId, List<TenantPacer.Window> windows) {
-        long longest = windows.stream().mapToLong(TenantPacer.Window::millis).max().orElse(0);
-        try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
-            try {
-                if (!lockQuota(connection, quotaKey)) {
-                    connection.rollback();
-                    // made outside the transaction: on PostgreSQL a failed insert would abort it
-                    insertOnce("INSERT INTO quota_lock (quota_key) VALUES (?)", quotaKey);
-                    lockQuota(connection, quotaKey);
-                }
-                long now = databaseMillis(connection);
-                try (PreparedStatement expired = prepare(connection, "DELETE FROM quota_call WHERE quota_key = ? AND counted_at <= ?",
-                        quotaKey, now - longest)) {
-                    expired.executeUpdate();
-                }
-                long wait = 0;
-                for (TenantPacer.Window window : windows) {
-                    try (PreparedStatement counted = prepare(connection,
-                            "SELECT COUNT(*), MIN(counted_at) FROM quota_call WHERE quota_key = ? AND counted_at > ?",
-                            quotaKey, now - window.millis()); ResultSet row = counted.executeQuery()) {
-                        row.next();
-                        if (row.getInt(1) >= window.limit()) {
-                            wait = Math.max(wait, Math.max(1, row.getLong(2) + window.millis() - now));
-                        }
-                    }
-                }
-                if (wait == 0) {
-                    try (PreparedStatement count = prepare(connection, "INSERT INTO quota_call (quota_key, call_id, counted_at) VALUES (?, ?, ?)",
-                            quotaKey, callId, now)) {
-                        count.executeUpdate();
-                    }
-                }
-                connection.commit();
-                return wait;
-            } catch (SQLException e) {
-                connection.rollback();
-                throw e;
-            } finally {
-                connection.setAutoCommit(true);
-            }
-        } catch (SQLException e) {
-            throw failure(e);
-        }
+        return quota.countCall(quotaKey, callId, windows);
     }
 
     /** The counted call's answer came: from Defender's side it happened by now, so it counts from now. */
     @Override
     public void recountCall(String quotaKey, String callId) {
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement statement = prepare(connection, "UPDATE quota_call SET counted_at = ? WHERE quota_key = ? AND call_id = ?",
-                     databaseMillis(connection), quotaKey, callId)) {
-            statement.executeUpdate();
-        } catch (SQLException e) {
-            throw failure(e);
-        }
+        quota.recountCall(quotaKey, callId);
     }
 
-    /** @return false when the quota has no row to lock yet */
-    private static boolean lockQuota(Connection connection, String quotaKey) throws SQLException {
-        try (PreparedStatement lock = prepare(connection, "SELECT quota_key FROM quota_lock WHERE quota_key = ? FOR UPDATE", quotaKey);
-             ResultSet row = lock.executeQuery()) {
-            return row.next();
-        }
-    }
-
-    private static long databaseMillis(Connection connection) throws SQLException {
-        try (PreparedStatement now = connection.prepareStatement("SELECT CURRENT_TIMESTAMP"); ResultSet row = now.executeQuery()) {
-            row.next();
-            return row.getTimestamp(1).getTime();
-        }
+    /** For the retention, which deletes in statements of its own. */
+    DataSource dataSource() {
+        return dataSource;
     }
 
     private boolean exists(String sql, Object... values) {
