@@ -26,7 +26,8 @@ import java.util.concurrent.TimeUnit;
  * quotas that made no call for longer than their longest window. Open alerts stay until resolved.
  *
  * <p>Each statement deletes at most {@link #BATCH} rows in a transaction of its own, picked through
- * the index of its age column, so it is short and touches only expired rows. On PostgreSQL it takes
+ * the index of its age column, so it is short and touches only expired rows; the next waits as long
+ * as that one took, so deliveries have the store at least half of the time. On PostgreSQL it takes
  * the rows by {@code ctid} with {@code FOR UPDATE SKIP LOCKED}: a row another instance's deletion
  * (or a delivery) holds is skipped, not waited for, so instances deleting at the same time neither
  * wait on each other nor deadlock. On H2 (one process) a plain {@code DELETE ... LIMIT}: a second
@@ -63,6 +64,9 @@ public class StoreRetention extends ServiceSupport {
     private ScheduledExecutorService timer;
 
     public StoreRetention(DeliveryStore store, Ages ages, Duration interval) {
+        if (interval.isNegative() || interval.isZero()) {
+            throw new IllegalArgumentException("bridge.store.retention-interval-ms must be positive: " + interval.toMillis());
+        }
         this.dataSource = store.dataSource();
         this.ages = ages;
         this.interval = interval;
@@ -116,13 +120,18 @@ public class StoreRetention extends ServiceSupport {
             Deleted deleted = run(Instant.now());
             if (deleted.total() > 0) {
                 LOG.info("store retention: deleted {} finished events and {} resolved alerts older than {}, {} anchors, {} quota rows in {} ms",
-                        deleted.events, deleted.alerts, ages.finished, deleted.anchors, deleted.quotaRows,
+                        deleted.events, deleted.alerts, describe(ages.finished), deleted.anchors, deleted.quotaRows,
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
             }
         } catch (RuntimeException e) {
             // the next run tries again; a store that is down is reported by its health check
             LOG.warn("store retention: stopped this run: {}", e.getMessage());
         }
+    }
+
+    /** A retention as people say it: "30 days", or the ISO-8601 duration when it is not whole days. */
+    static String describe(Duration retention) {
+        return retention.toSeconds() % 86_400 == 0 ? retention.toDays() + " days" : retention.toString();
     }
 
     /** One run: every expired row, batch by batch, as of {@code now} (events, alerts, anchors: this JVM's clock, which wrote them). */
@@ -182,6 +191,7 @@ public class StoreRetention extends ServiceSupport {
         int deleted = 0;
         while (running) {
             int batch;
+            long start = System.nanoTime();
             try (Connection connection = dataSource.getConnection(); PreparedStatement delete = connection.prepareStatement(sql)) {
                 for (int i = 0; i < values.length; i++) {
                     delete.setObject(i + 1, values[i]);
@@ -192,6 +202,14 @@ public class StoreRetention extends ServiceSupport {
             }
             deleted += batch;
             if (batch < BATCH) {
+                break;
+            }
+            // as long again before the next batch: the deliveries' commits have the store at least half of the time
+            // (H2 writes one commit at a time), and a backlog of expired rows is worked off without crowding them out
+            try {
+                TimeUnit.NANOSECONDS.sleep(System.nanoTime() - start);
+            } catch (InterruptedException stopped) {
+                Thread.currentThread().interrupt();
                 break;
             }
         }

@@ -205,6 +205,8 @@ class StoreRetentionTest {
 
     @Test
     void theRetentionIsAnIsoDurationOrDays() {
+        assertEquals("30 days", StoreRetention.describe(Duration.ofDays(30)));
+        assertEquals("PT36H", StoreRetention.describe(Duration.ofHours(36)));
         assertEquals(Duration.ofDays(30), StoreRetention.parse("P30D"));
         assertEquals(Duration.ofDays(45), StoreRetention.parse("45"));
         assertEquals(Duration.ofHours(36), StoreRetention.parse(" PT36H "));
