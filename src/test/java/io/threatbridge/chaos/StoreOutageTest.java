@@ -109,10 +109,21 @@ class StoreOutageTest {
             settings.put("bridge.http.response-timeout-ms", "3000");
             String yaml = "integrations:\n" + FakeMicrosoft.integration("sc", "tenant-sc", "acme", microsoft.baseUrl() + "/sc");
             try (BridgeHarness bridge = BridgeHarness.start(dir, yaml, settings)) {
+                java.util.concurrent.atomic.AtomicInteger redeliveries = new java.util.concurrent.atomic.AtomicInteger();
+                bridge.camel().getManagementStrategy().addEventNotifier(new org.apache.camel.support.EventNotifierSupport() {
+                    @Override
+                    public void notify(org.apache.camel.spi.CamelEvent event) {
+                        if (event instanceof org.apache.camel.spi.CamelEvent.ExchangeRedeliveryEvent) {
+                            redeliveries.incrementAndGet();
+                        }
+                    }
+                });
                 bridge.send(active);
                 await().atMost(Duration.ofSeconds(20)).until(() -> microsoft.creates("/sc").size() == 1);
                 database.cut();
                 await().atMost(Duration.ofSeconds(30)).until(() -> health(bridge) == 503);
+                // the answer came and could not be recorded: the delivery waits for the store, starting over
+                await().atMost(Duration.ofSeconds(30)).until(() -> redeliveries.get() > 0);
                 database.restore();
                 // the test's own look at the store may meet a connection the cut broke, as the bridge's may
                 await().atMost(Duration.ofSeconds(90)).ignoreException(io.threatbridge.store.StoreUnavailableException.class)
