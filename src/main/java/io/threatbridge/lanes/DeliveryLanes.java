@@ -15,7 +15,6 @@ import jakarta.jms.MessageProducer;
 import jakarta.jms.Queue;
 import jakarta.jms.Session;
 import org.apache.activemq.artemis.api.core.SimpleString;
-import org.apache.activemq.artemis.api.core.client.ClientSession;
 import org.apache.activemq.artemis.api.jms.ActiveMQJMSConstants;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnection;
 import org.apache.activemq.artemis.jms.client.ActiveMQSession;
@@ -114,10 +113,6 @@ public class DeliveryLanes extends ServiceSupport implements DeliveryControl {
         this.laneCount = laneCount;
         this.eventsPerTurn = eventsPerTurn;
         this.rescanMillis = rescanMillis;
-    }
-
-    public int laneCount() {
-        return laneCount;
     }
 
     /** Lanes delivering right now. */
@@ -228,19 +223,17 @@ public class DeliveryLanes extends ServiceSupport implements DeliveryControl {
 
     /** Sends a wake for each of these integrations whose queue holds events: its owner, whichever instance, drains it. */
     private void wakeThoseWithEvents(Session control, MessageProducer producer, Collection<String> names) throws JMSException {
-        ClientSession core = ((ActiveMQSession) control).getCoreSession();
         int woken = 0;
         for (String name : names) {
             if (!running) {
                 return;
             }
             try {
-                var query = core.queueQuery(SimpleString.of(queuePrefix + "." + name));
-                if (query.isExists() && query.getMessageCount() > 0) {
+                if (messageCount(control, name) > 0) {
                     producer.send(wake(control, name));
                     woken++;
                 }
-            } catch (org.apache.activemq.artemis.api.core.ActiveMQException e) {
+            } catch (JMSException e) {
                 LOG.warn("delivery lanes: could not look at the queue of {}: {}", name, e.getMessage());
             }
         }
@@ -382,18 +375,21 @@ public class DeliveryLanes extends ServiceSupport implements DeliveryControl {
      * again soon, the wake held.
      */
     private void heldBackOrEmpty(Session session, String name) throws JMSException {
-        long count;
-        try {
-            var query = ((ActiveMQSession) session).getCoreSession().queueQuery(SimpleString.of(queuePrefix + "." + name));
-            count = query.isExists() ? query.getMessageCount() : 0;
-        } catch (org.apache.activemq.artemis.api.core.ActiveMQException e) {
-            throw new JMSException("queue query failed: " + e.getMessage());
-        }
-        if (count > 0) {
+        if (messageCount(session, name) > 0) {
             parkForRecheck(name);
         } else {
             recheckMillis.remove(name);
             scheduler.finished(name, LaneScheduler.Outcome.EMPTY);
+        }
+    }
+
+    /** The events on the integration's queue, those the broker holds back (scheduled, in delivery) included. */
+    private long messageCount(Session session, String name) throws JMSException {
+        try {
+            var query = ((ActiveMQSession) session).getCoreSession().queueQuery(SimpleString.of(queuePrefix + "." + name));
+            return query.isExists() ? query.getMessageCount() : 0;
+        } catch (org.apache.activemq.artemis.api.core.ActiveMQException e) {
+            throw new JMSException("the query of queue " + queuePrefix + "." + name + " failed: " + e.getMessage());
         }
     }
 
