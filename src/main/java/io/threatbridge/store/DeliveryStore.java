@@ -37,8 +37,14 @@ public class DeliveryStore implements TenantPacer.Ledger, AutoCloseable {
 
     private final HikariDataSource dataSource;
     private final QuotaRings quota;
+    private final H2Housekeeping housekeeping;
 
     public DeliveryStore(String url, String user, String password) {
+        this(url, user, password, true);
+    }
+
+    /** @param housekeeping false only to measure what {@link H2Housekeeping} saves */
+    DeliveryStore(String url, String user, String password, boolean housekeeping) {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(durable(url));
         config.setUsername(user);
@@ -51,6 +57,7 @@ public class DeliveryStore implements TenantPacer.Ledger, AutoCloseable {
         dataSource = new HikariDataSource(config);
         Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
         quota = new QuotaRings(dataSource);
+        this.housekeeping = housekeeping ? H2Housekeeping.startFor(config.getJdbcUrl(), dataSource) : null;
     }
 
     /** The default store: an H2 file in the data directory. */
@@ -75,12 +82,27 @@ public class DeliveryStore implements TenantPacer.Ledger, AutoCloseable {
      * not of the machine). Other databases' URLs are left as they are.
      */
     static String durable(String url) {
-        boolean h2File = url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:h2:mem:") && !url.startsWith("jdbc:h2:tcp:")
-                && !url.startsWith("jdbc:h2:ssl:");
-        if (!h2File || url.toUpperCase(Locale.ROOT).contains(";WRITE_DELAY=")) {
+        if (!isH2File(url) || url.toUpperCase(Locale.ROOT).contains(";WRITE_DELAY=")) {
             return url;
         }
         return url + ";WRITE_DELAY=0";
+    }
+
+    /** An H2 database in a file this process opens itself (not in memory, not a server's). */
+    static boolean isH2File(String url) {
+        return url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:h2:mem:") && !url.startsWith("jdbc:h2:tcp:")
+                && !url.startsWith("jdbc:h2:ssl:");
+    }
+
+    /** Whether the URL gives H2 a write delay above 0 (then H2's own background thread keeps the file). */
+    static boolean delaysWrites(String url) {
+        String upper = url.toUpperCase(Locale.ROOT);
+        int at = upper.indexOf(";WRITE_DELAY=");
+        if (at < 0) {
+            return false;
+        }
+        String value = upper.substring(at + ";WRITE_DELAY=".length()).split(";", 2)[0].trim();
+        return !value.equals("0");
     }
 
     /** What keeps the bridge from its store right now, or null when it answers. */
@@ -447,6 +469,9 @@ public class DeliveryStore implements TenantPacer.Ledger, AutoCloseable {
 
     @Override
     public void close() {
+        if (housekeeping != null) {
+            housekeeping.close();
+        }
         dataSource.close();
     }
 }

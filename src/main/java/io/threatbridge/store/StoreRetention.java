@@ -21,9 +21,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Keeps the store bounded (bridge.store.retention): deletes, in the background, finished events and
- * resolved alerts older than the retention, anchors older than their reuse, and the quota rows of
- * quotas that made no call for longer than their longest window. Open alerts stay until resolved.
+ * Keeps the store bounded (bridge.store.retention): deletes, in the background, finished events,
+ * resolved alerts and creates that never got an answer older than the retention, anchors older than
+ * their reuse, and the quota rows of quotas that made no call for longer than their longest window.
+ * Open alerts stay until resolved.
  *
  * <p>Each statement deletes at most {@link #BATCH} rows in a transaction of its own, picked through
  * the index of its age column, so it is short and touches only expired rows; the next waits as long
@@ -49,10 +50,10 @@ public class StoreRetention extends ServiceSupport {
     }
 
     /** Rows deleted by one run, per kind. */
-    public record Deleted(int events, int alerts, int anchors, int quotaRows) {
+    public record Deleted(int events, int alerts, int unansweredCreates, int anchors, int quotaRows) {
 
         public int total() {
-            return events + alerts + anchors + quotaRows;
+            return events + alerts + unansweredCreates + anchors + quotaRows;
         }
     }
 
@@ -119,8 +120,8 @@ public class StoreRetention extends ServiceSupport {
             long start = System.nanoTime();
             Deleted deleted = run(Instant.now());
             if (deleted.total() > 0) {
-                LOG.info("store retention: deleted {} finished events and {} resolved alerts older than {}, {} anchors, {} quota rows in {} ms",
-                        deleted.events, deleted.alerts, describe(ages.finished), deleted.anchors, deleted.quotaRows,
+                LOG.info("store retention: deleted {} finished events, {} resolved alerts and {} unanswered creates older than {}, {} anchors, {} quota rows in {} ms",
+                        deleted.events, deleted.alerts, deleted.unansweredCreates, describe(ages.finished), deleted.anchors, deleted.quotaRows,
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
             }
         } catch (RuntimeException e) {
@@ -139,8 +140,11 @@ public class StoreRetention extends ServiceSupport {
         Timestamp finished = Timestamp.from(now.minus(ages.finished));
         int events = deleteAll("delivered_event", "delivered_at < ?", finished);
         int alerts = deleteAll("threat_alert", "status = 'Resolved' AND updated_at < ?", finished);
+        // a create whose answer never came (a crash, a time-out, then the dead-letter queue): a later event of the
+        // threat looks for the alert it may have made; past the retention that look is no longer worth it
+        int unanswered = deleteAll("pending_create", "started_at < ?", finished);
         int anchors = deleteAll("device_anchor", "found_at < ?", Timestamp.from(now.minus(ages.anchors)));
-        return new Deleted(events, alerts, anchors, deleteIdleQuotas());
+        return new Deleted(events, alerts, unanswered, anchors, deleteIdleQuotas());
     }
 
     /**

@@ -63,6 +63,9 @@ class StoreRetentionTest {
             // finished now, and 29 days ago
             store.markDone("soc", "acme", "ev-fresh", "created", "da-fresh");
             store.markAllDone("sentinel", List.of(new EventKey("acme", "ev-29")), "ingested");
+            // creates whose answer never came: one started 40 days ago, one an hour ago
+            store.beginCreate("soc", "acme", "thr-unanswered-old", "ev-unanswered-old", "endpoint");
+            store.beginCreate("soc", "acme", "thr-unanswered-new", "ev-unanswered-new", "graph");
             store.rememberAnchor("tenant-a", "a".repeat(40), "2026-11-01T00:00:00Z", "7");
             store.rememberAnchor("tenant-a", "b".repeat(40), "2026-11-01T00:00:00Z", "8");
 
@@ -72,10 +75,12 @@ class StoreRetentionTest {
             age(store, "UPDATE threat_alert SET updated_at = ? WHERE threat_id = 'thr-recent'", now.minus(Duration.ofDays(1)));
             age(store, "UPDATE delivered_event SET delivered_at = ? WHERE event_id = 'ev-29'", now.minus(Duration.ofDays(29)));
             age(store, "UPDATE device_anchor SET found_at = ? WHERE machine_id = ?", now.minus(Duration.ofHours(25)), "a".repeat(40));
+            age(store, "UPDATE pending_create SET started_at = ? WHERE threat_id = 'thr-unanswered-old'", now.minus(Duration.ofDays(40)));
+            age(store, "UPDATE pending_create SET started_at = ? WHERE threat_id = 'thr-unanswered-new'", now.minus(Duration.ofHours(1)));
 
             StoreRetention retention = new StoreRetention(store, AGES, Duration.ofMinutes(10));
             StoreRetention.Deleted deleted = retention.run(Instant.now());
-            assertEquals(new StoreRetention.Deleted(3, 1, 1, 0), deleted, "three events, one resolved alert, one anchor");
+            assertEquals(new StoreRetention.Deleted(3, 1, 1, 1, 0), deleted, "three events, one resolved alert, one unanswered create, one anchor");
 
             assertFalse(store.isDone("soc", "ev-old-1"));
             assertFalse(store.isDone("soc", "ev-old-2"));
@@ -87,6 +92,8 @@ class StoreRetentionTest {
             assertTrue(store.isDone("sentinel", "acme", "ev-29"));
             assertNull(store.rememberedAnchor("tenant-a", "a".repeat(40)), "found 25 hours ago: past its reuse");
             assertNotNull(store.rememberedAnchor("tenant-a", "b".repeat(40)));
+            assertNull(store.lookUp("soc", "acme", "ev-x", "thr-unanswered-old").pending(), "started 40 days ago");
+            assertNotNull(store.lookUp("soc", "acme", "ev-y", "thr-unanswered-new").pending(), "started an hour ago: still looked for");
 
             // a second copy of a kept event is still one the integration finished with: no call
             assertTrue(store.lookUp("soc", "acme", "ev-fresh", "thr-fresh").done());
@@ -94,7 +101,7 @@ class StoreRetentionTest {
             // and an ACTIVE copy of the open threat's old event finds its alert: no second create
             assertEquals("da-open", store.lookUp("soc", "acme", "ev-open", "thr-open").alertId());
 
-            assertEquals(new StoreRetention.Deleted(0, 0, 0, 0), retention.run(Instant.now()), "nothing left to delete");
+            assertEquals(new StoreRetention.Deleted(0, 0, 0, 0, 0), retention.run(Instant.now()), "nothing left to delete");
         }
     }
 

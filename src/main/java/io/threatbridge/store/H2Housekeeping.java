@@ -1,0 +1,106 @@
+package io.threatbridge.store;
+
+import org.h2.engine.SessionLocal;
+import org.h2.jdbc.JdbcConnection;
+import org.h2.mvstore.MVStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The housekeeping H2's background writer would do, for an H2 file with durable commits.
+ *
+ * <p>The store turns H2's write delay off (each commit in the file before it returns, see
+ * {@link DeliveryStore}), and with it H2 stops its background thread. H2 writes each commit as a new
+ * chunk of some kilobytes and frees a chunk only once none of its pages is live any more; a chunk
+ * that keeps one live page (a leaf of a table or index no later commit touched) stays whole. Its
+ * background thread moves such pages into new chunks; without it the file grows with the data many
+ * times over (48 GB for 10 million rows, where PostgreSQL needs 2 GB: docs/benchmarks.md). Every
+ * second this moves the live pages of the sparsest chunks, a bounded amount, as H2's own
+ * housekeeping does while the database is busy; the next commits free the emptied chunks, and H2
+ * reuses their space once its retention time (45 s) is over. A store nothing was committed to since
+ * the last round is left alone, so an idle bridge spends nothing on it.
+ *
+ * <p>H2 has no SQL statement for this while the database is open, hence H2's own store API, reached
+ * through the connection of an embedded database.
+ */
+final class H2Housekeeping implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(H2Housekeeping.class);
+    static final Duration INTERVAL = Duration.ofMillis(200);
+    /** Below this share of live data in the file's chunks, live pages are moved out of the emptiest ones. */
+    private static final int TARGET_FILL_RATE = 80;
+
+    private final DataSource dataSource;
+    private final ScheduledExecutorService timer;
+    private volatile boolean warned;
+    /** The store's version after the last round: unchanged means nothing was committed since, and nothing is done. */
+    private long lastVersion = -1;
+
+    private H2Housekeeping(DataSource dataSource) {
+        this.dataSource = dataSource;
+        this.timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "store-housekeeping");
+            thread.setDaemon(true);
+            return thread;
+        });
+        timer.scheduleWithFixedDelay(this::runOnce, INTERVAL.toMillis(), INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Started for an embedded H2 file whose writes are not delayed (H2's own thread does it otherwise); null for any other store. */
+    static H2Housekeeping startFor(String jdbcUrl, DataSource dataSource) {
+        return needed(jdbcUrl) ? new H2Housekeeping(dataSource) : null;
+    }
+
+    static boolean needed(String jdbcUrl) {
+        return DeliveryStore.isH2File(jdbcUrl) && !DeliveryStore.delaysWrites(jdbcUrl);
+    }
+
+    /** One round: moves the live pages out of the sparsest chunks, a bounded amount. */
+    void runOnce() {
+        try (Connection connection = dataSource.getConnection()) {
+            MVStore store = mvStore(connection);
+            if (store == null || store.isClosed() || store.getCurrentVersion() == lastVersion) {
+                return;
+            }
+            // as much as H2 rewrites in one round of its own while the database is busy: a quarter of its commit buffer.
+            // The chunks this empties are freed by a later commit (each commit drops the chunks no page uses any more).
+            store.compact(TARGET_FILL_RATE, Math.max(store.getAutoCommitMemory(), 256 * 1024));
+            lastVersion = store.getCurrentVersion();
+        } catch (SQLException | RuntimeException e) {
+            // the next round tries again; a store that is down is reported by its health check
+            if (!warned) {
+                warned = true;
+                LOG.warn("store housekeeping: {}", e.getMessage());
+            }
+        }
+    }
+
+    /** The embedded database's store, or null when the connection is not one to an embedded H2 database. */
+    private static MVStore mvStore(Connection connection) throws SQLException {
+        if (!connection.isWrapperFor(JdbcConnection.class)) {
+            return null;
+        }
+        if (!(connection.unwrap(JdbcConnection.class).getSession() instanceof SessionLocal session)) {
+            return null;
+        }
+        return session.getDatabase().getStore().getMvStore();
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        try {
+            timer.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
