@@ -63,6 +63,7 @@ public final class Benchmark {
                     case "sentinel" -> bench.sentinel();
                     case "retention" -> new StoreGrowth(work, bench::result).run();
                     case "pacing" -> new PacingCost(work, bench::result).run();
+                    case "h2file" -> new H2FileGrowth(work, bench::result).run();
                     case "tenants" -> bench.tenants();
                     default -> {
                         if (!scenario.startsWith("tenants=")) {

@@ -3,14 +3,9 @@ package io.threatbridge.store;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import org.h2.engine.SessionLocal;
-import org.h2.jdbc.JdbcConnection;
-import org.h2.mvstore.MVStore;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.UUID;
 import java.util.stream.IntStream;
@@ -64,10 +59,7 @@ class H2HousekeepingTest {
             assertTrue(store.isDone("soc", IDS[0]));
             assertTrue(store.isDone("soc", IDS[COMMITS - 1]));
             // the file's space in use: H2 reuses the freed rest before the file grows again
-            try (Connection connection = store.dataSource().getConnection()) {
-                MVStore h2 = ((SessionLocal) connection.unwrap(JdbcConnection.class).getSession()).getDatabase().getStore().getMvStore();
-                return Files.size(file.resolveSibling(file.getFileName() + ".mv.db")) * h2.getFillRate() / 100;
-            }
+            return Files.size(file.resolveSibling(file.getFileName() + ".mv.db")) * StoreFiles.fillRate(store) / 100;
         } catch (IOException | SQLException e) {
             throw new IllegalStateException(e);
         }
