@@ -52,6 +52,7 @@ public final class RouteTestBeans implements CamelConfiguration {
     private StubTokens tokens;
     private TenantGate gate;
     private IntegrationRegistry integrations;
+    private Operations operations;
 
     /** @param integrationsYaml the integrations file the test's routes see */
     public RouteTestBeans(String integrationsYaml) {
@@ -76,7 +77,7 @@ public final class RouteTestBeans implements CamelConfiguration {
         gate = new TenantGate();
         tokens = new StubTokens(property(context, "bridge.auth.authority-url"));
         DeliveryControl lanes = new NoLanes();
-        Operations operations = new Operations(context, integrations.all(), new DeadLetters(noBroker,
+        operations = new Operations(context, integrations.all(), new DeadLetters(noBroker,
                 property(context, "bridge.queue.dlq"), property(context, "bridge.queue.inbound")),
                 Long.parseLong(property(context, "bridge.health.integration-failures")), lanes);
         EventValidator validator = new EventValidator();
@@ -128,6 +129,11 @@ public final class RouteTestBeans implements CamelConfiguration {
 
     public StubTokens tokens() {
         return tokens;
+    }
+
+    /** How many events the integration filtered out (its level, or disabled): the counter operators see. */
+    public long filtered(String integration) {
+        return operations.of(integration).getFiltered();
     }
 
     /** Until when the tenant gate keeps the integration's calls to a service back (429, circuit), or null. */
