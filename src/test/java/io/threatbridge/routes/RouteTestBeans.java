@@ -41,7 +41,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The beans the YAML routes call by name, for the fast route tests: the bridge's own classes, as
  * {@code io.threatbridge.BridgeConfiguration} builds them from the same bridge.* settings, but with
  * no broker (a connection factory that refuses any use), an in-memory H2 store (real JDBC, Flyway's
- * schema) and {@link StubTokens} instead of msal4j. The one place the route tests know the beans'
+ * schema) and {@link StubTokens} instead of msal4j; the routes of api: sentinel integrations are
+ * made by the bridge's own IntegrationRoutes. The one place the route tests know the beans'
  * classes and constructors.
  */
 public final class RouteTestBeans implements CamelConfiguration {
@@ -54,9 +55,30 @@ public final class RouteTestBeans implements CamelConfiguration {
     private IntegrationRegistry integrations;
     private Operations operations;
 
+    private final ConnectionFactory sentinelJms;
+
     /** @param integrationsYaml the integrations file the test's routes see */
     public RouteTestBeans(String integrationsYaml) {
+        this(integrationsYaml, null);
+    }
+
+    /**
+     * @param sentinelJms the JMS of Sentinel's batches, which take their events in a session of their
+     *                    own (InMemoryQueues); null: none, any use fails
+     */
+    public RouteTestBeans(String integrationsYaml, ConnectionFactory sentinelJms) {
         this.integrationsYaml = integrationsYaml;
+        this.sentinelJms = sentinelJms;
+    }
+
+    /** The route builder that makes a route of the sentinel-delivery template for each api: sentinel integration. */
+    public static Class<? extends org.apache.camel.RoutesBuilder> integrationRoutes() {
+        return io.threatbridge.integration.IntegrationRoutes.class;
+    }
+
+    /** The id of an api: sentinel integration's route. */
+    public static String sentinelRouteId(String integration) {
+        return io.threatbridge.integration.IntegrationRoutes.routeId(integration);
     }
 
     @Override
@@ -119,7 +141,7 @@ public final class RouteTestBeans implements CamelConfiguration {
         registry.bind("pacer", pacer);
         registry.bind("alerts", new AlertApis());
         registry.bind("dryRunLog", new DryRunLog(dir.resolve("dry-run-alerts.jsonl")));
-        registry.bind("sentinelBatches", new SentinelBatches(noBroker, integrations, validator, store, operations, tokens, gate, retries,
+        registry.bind("sentinelBatches", new SentinelBatches(sentinelJms == null ? noBroker : sentinelJms, integrations, validator, store, operations, tokens, gate, retries,
                 SentinelBatches.Limits.of(context), property(context, "bridge.queue.dlq"), dir.resolve("dry-run-sentinel.jsonl")));
     }
 

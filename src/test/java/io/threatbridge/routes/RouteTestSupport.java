@@ -41,11 +41,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
                 "bridge.delivery.dry-run=false",
                 // the reload timers see no change; no need to look often
                 "bridge.integrations-reload-ms=600000",
-                "bridge.formats-reload-ms=600000"},
+                "bridge.formats-reload-ms=600000",
+                // a Sentinel batch takes what is on the queue and waits no longer for more
+                "bridge.sentinel.batch-wait-ms=20"},
         replaceRouteFromWith = "ingest=direct:ingest",
         mockEndpointsAndSkip = "jms:*",
         advices = {
                 @AdviceRouteMapping(route = "defender-call", advice = RouteTestSupport.MicrosoftIsAMock.class),
+                @AdviceRouteMapping(route = "sentinel-call", advice = RouteTestSupport.LogsIngestionIsAMock.class),
                 @AdviceRouteMapping(route = "retry-later", advice = RouteTestSupport.RetryIsAMock.class),
                 @AdviceRouteMapping(route = "dead-letter", advice = RouteTestSupport.DeadLetterIsAMock.class)})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -67,11 +70,17 @@ public abstract class RouteTestSupport {
     /** The integrations file of the test class (interface.md section 3). */
     protected abstract String integrations();
 
+    /** The JMS of Sentinel's batches, for a test of api: sentinel integrations; none by default. */
+    protected jakarta.jms.ConnectionFactory sentinelJms() {
+        return null;
+    }
+
     @Configure
     protected void configure(MainConfigurationProperties configuration) {
         configuration.withRoutesIncludePattern("file:routes/*.yaml");
-        beans = new RouteTestBeans(integrations());
+        beans = new RouteTestBeans(integrations(), sentinelJms());
         configuration.addConfiguration(beans);
+        configuration.addRoutesBuilder(RouteTestBeans.integrationRoutes());
     }
 
     protected CamelContext context() {
@@ -128,6 +137,14 @@ public abstract class RouteTestSupport {
         @Override
         public void configure() {
             weaveByToUri("https://defender-api*").replace().to("mock:microsoft");
+        }
+    }
+
+    /** sentinel-call: the Logs Ingestion API call goes to mock:microsoft too. */
+    public static final class LogsIngestionIsAMock extends AdviceWithRouteBuilder {
+        @Override
+        public void configure() {
+            weaveByToUri("https://sentinel-api*").replace().to("mock:microsoft");
         }
     }
 
