@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
@@ -22,8 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * No client secret and no access token in any log line: a live bridge (real msal4j and HTTPS to the
  * WireMock fakes, LiveDelivery) runs a create and a resolve, a token Defender refuses and its renewal,
- * an outage retried, an answer that never comes in time, and a refusal that ends on the dead-letter
- * queue, from its start to its stop, with every line it logs captured (LogCapture).
+ * an outage retried, a throttled call, an answer that never comes in time, and a refusal that ends on
+ * the dead-letter queue, from its start to its stop, with every line it logs captured (LogCapture).
  */
 class LogLeakTest {
 
@@ -35,7 +36,8 @@ class LogLeakTest {
         String output;
         List<String> tokens;
         try (LogCapture log = new LogCapture(); FakeMicrosoft microsoft = new FakeMicrosoft()) {
-            try (BridgeHarness bridge = LiveDelivery.start(dir, microsoft, "leak", "leak-expired", "leak-down", "leak-late", "leak-bad")) {
+            try (BridgeHarness bridge = LiveDelivery.start(dir, microsoft, "leak", "leak-expired", "leak-down", "leak-slow", "leak-late",
+                    "leak-bad")) {
                 microsoft.acceptAlerts("/leak");
                 // a token refused once (401), then the renewed one accepted
                 microsoft.stub(post(urlEqualTo("/leak-expired/api/alerts/CreateAlertByReference")).inScenario("expired").atPriority(1)
@@ -45,6 +47,10 @@ class LogLeakTest {
                 microsoft.stub(post(urlEqualTo("/leak-down/api/alerts/CreateAlertByReference")).inScenario("down").atPriority(1)
                         .whenScenarioStateIs(STARTED).willSetStateTo("back").willReturn(FakeMicrosoft.status(503)));
                 microsoft.acceptAlerts("/leak-down");
+                // a 429 with Retry-After, then Defender again
+                microsoft.stub(post(urlEqualTo("/leak-slow/api/alerts/CreateAlertByReference")).inScenario("slow").atPriority(1)
+                        .whenScenarioStateIs(STARTED).willSetStateTo("again").willReturn(aResponse().withStatus(429).withHeader("Retry-After", "1")));
+                microsoft.acceptAlerts("/leak-slow");
                 // an answer after the response time-out (the call's exception is logged), then Defender in time
                 microsoft.stub(post(urlEqualTo("/leak-late/api/alerts/CreateAlertByReference")).inScenario("late").atPriority(1)
                         .whenScenarioStateIs(STARTED).willSetStateTo("in-time").willReturn(okJson("{\"id\":\"da-late\"}").withFixedDelay(4000)));
@@ -55,11 +61,12 @@ class LogLeakTest {
                 bridge.send(event("leak-1", "leak", "thr-leak", "ACTIVE"));
                 bridge.send(event("expired-1", "leak-expired", "thr-expired", "ACTIVE"));
                 bridge.send(event("down-1", "leak-down", "thr-down", "ACTIVE"));
+                bridge.send(event("slow-1", "leak-slow", "thr-slow", "ACTIVE"));
                 bridge.send(event("late-1", "leak-late", "thr-late", "ACTIVE"));
                 bridge.send(event("bad-1", "leak-bad", "thr-bad", "ACTIVE"));
                 await().atMost(Duration.ofSeconds(30)).until(() -> bridge.store().isDone("leak", "leak-1")
                         && bridge.store().isDone("leak-expired", "expired-1") && bridge.store().isDone("leak-down", "down-1")
-                        && bridge.store().isDone("leak-late", "late-1"));
+                        && bridge.store().isDone("leak-slow", "slow-1") && bridge.store().isDone("leak-late", "late-1"));
                 bridge.send(event("leak-2", "leak", "thr-leak", "RESOLVED"));
                 Message dead = bridge.receive("threats.dlq", "bridgeIntegration = 'leak-bad'", 30_000);
                 assertNotNull(dead);
@@ -74,6 +81,7 @@ class LogLeakTest {
         assertTrue(output.contains("dead letter leak-bad: event bad-1"), "the dead letter is logged");
         assertTrue(output.contains("leak-down: event down-1 attempt 1 failed"), "the retried outage is logged");
         assertTrue(output.contains("leak-late: event late-1 attempt 1 failed"), "the late answer is logged");
+        assertTrue(output.contains("leak-slow: Defender answered 429"), "the throttled call is logged");
 
         assertFalse(output.isEmpty());
         assertFalse(output.contains(FakeMicrosoft.CLIENT_SECRET), "the client secret is never logged");

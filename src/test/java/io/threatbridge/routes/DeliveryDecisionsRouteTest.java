@@ -113,10 +113,10 @@ class DeliveryDecisionsRouteTest extends RouteTestSupport {
         assertEquals("2026-11-27T09:00:00.1234567Z", body.get("eventTime").asText(), "the anchor's time exactly as hunting gave it");
         assertEquals("77", body.get("reportId").asText());
         for (Call call : microsoft.calls()) {
-            Set<String> sent = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
             // camel-http sends every header but Camel's own (CamelHttpMethod, CamelHttpUri, CamelRedelivery*)
+            Set<String> sent = new TreeSet<>();
             call.headers().keySet().stream().filter(name -> !name.startsWith("Camel")).forEach(sent::add);
-            assertEquals(Set.of("Authorization", "Content-Type"), Set.copyOf(sent.stream().toList()), "no JMS or bridge header reaches Microsoft");
+            assertEquals(Set.of("Authorization", "Content-Type"), sent, "no JMS or bridge header reaches Microsoft");
             assertTrue(call.authorization().startsWith("Bearer stub-token-"), call.authorization());
         }
         assertEquals("da-anchored-1", beans.store().alertId("anchored", "thr-anchored-1"));

@@ -184,7 +184,7 @@ class DeliveryFailuresRouteTest extends RouteTestSupport {
         for (var header : deadLetter.getExchanges().get(0).getMessage().getHeaders().entrySet()) {
             assertFalse(String.valueOf(header.getValue()).contains("stub-token"), "no token in a dead letter's " + header.getKey());
         }
-        assertTrue(beans.store().lookUp("bad", "acct-bad", "bad-1", "thr-bad").pending() == null,
+        assertNull(beans.store().lookUp("bad", "acct-bad", "bad-1", "thr-bad").pending(),
                 "a refused create made no alert: no look-up before another try");
     }
 
