@@ -1,6 +1,5 @@
 package io.threatbridge.routes;
 
-import io.threatbridge.defender.DefenderRequest;
 import io.threatbridge.routes.MicrosoftReplies.Call;
 import io.threatbridge.routes.MicrosoftReplies.Reply;
 import org.apache.camel.Exchange;
@@ -83,8 +82,8 @@ class DeliveryFailuresRouteTest extends RouteTestSupport {
         List<Call> creates = microsoft.calls("POST", CREATE_BY_REFERENCE);
         assertEquals(2, creates.size());
         assertNotEquals(creates.get(0).authorization(), creates.get(1).authorization(), "the retry carries the new token");
-        assertEquals(2, beans.tokens().issued("tenant-expired", DefenderRequest.Service.defender), "one token, then one fresh token");
-        assertEquals(1, beans.tokens().issued("tenant-expired", DefenderRequest.Service.hunting), "hunting's token was not refused");
+        assertEquals(2, beans.tokens().issued("tenant-expired", "defender"), "one token, then one fresh token");
+        assertEquals(1, beans.tokens().issued("tenant-expired", "hunting"), "hunting's token was not refused");
         assertEquals("da-expired", beans.store().alertId("expired", "thr-expired"));
     }
 

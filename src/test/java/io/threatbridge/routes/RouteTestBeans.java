@@ -222,9 +222,9 @@ public final class RouteTestBeans implements CamelConfiguration {
             current.remove(key(integration.tenantId(), service));
         }
 
-        /** How many tokens were issued for the tenant and service. */
-        public int issued(String tenantId, DefenderRequest.Service service) {
-            AtomicInteger count = perTenantService.get(key(tenantId, service));
+        /** How many tokens were issued for the tenant and service (defender, graph, hunting, sentinel). */
+        public int issued(String tenantId, String service) {
+            AtomicInteger count = perTenantService.get(key(tenantId, DefenderRequest.Service.valueOf(service)));
             return count == null ? 0 : count.get();
         }
 

@@ -2,7 +2,6 @@ package io.threatbridge.routes;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.threatbridge.defender.DefenderRequest;
 import io.threatbridge.routes.MicrosoftReplies.Call;
 import io.threatbridge.routes.MicrosoftReplies.Reply;
 import jakarta.jms.ConnectionFactory;
@@ -108,7 +107,7 @@ class SentinelRouteTest extends RouteTestSupport {
                 rows.get(2).get("EventId").asText()));
         assertEquals("siem", rows.get(0).get("Integration").asText());
         assertTrue(calls.get(0).authorization().startsWith("Bearer stub-token-"));
-        assertEquals(1, beans.tokens().issued("tenant-siem", DefenderRequest.Service.sentinel), "a token for the monitor.azure.com scope");
+        assertEquals(1, beans.tokens().issued("tenant-siem", "sentinel"), "a token for the monitor.azure.com scope");
         assertEquals(List.of(), queues.messages("defender.out.siem"), "the commit acknowledged the batch");
         for (String id : List.of("s-1", "s-2", "s-3")) {
             assertTrue(beans.store().isDone("siem", id), id);
@@ -139,7 +138,7 @@ class SentinelRouteTest extends RouteTestSupport {
         List<Call> calls = microsoft.calls("POST", UPLOAD);
         assertEquals(2, calls.size());
         assertNotEquals(calls.get(0).authorization(), calls.get(1).authorization(), "the same call with the new token");
-        assertEquals(2, beans.tokens().issued("tenant-siem-expired", DefenderRequest.Service.sentinel));
+        assertEquals(2, beans.tokens().issued("tenant-siem-expired", "sentinel"));
         assertTrue(beans.store().isDone("siem-expired", "x-1"));
     }
 
