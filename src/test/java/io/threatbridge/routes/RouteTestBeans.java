@@ -1,0 +1,261 @@
+package io.threatbridge.routes;
+
+import io.threatbridge.broker.InboundMessages;
+import io.threatbridge.defender.AlertApis;
+import io.threatbridge.defender.DefenderReply;
+import io.threatbridge.defender.DefenderRequest;
+import io.threatbridge.defender.DeliveryFacts;
+import io.threatbridge.defender.DeviceAnchors;
+import io.threatbridge.defender.DryRunLog;
+import io.threatbridge.defender.RetrySchedule;
+import io.threatbridge.defender.TenantGate;
+import io.threatbridge.defender.TenantPacer;
+import io.threatbridge.defender.TenantTokens;
+import io.threatbridge.defender.UnansweredCreates;
+import io.threatbridge.event.EventFacts;
+import io.threatbridge.event.EventValidator;
+import io.threatbridge.format.VendorFormats;
+import io.threatbridge.integration.DeliveryControl;
+import io.threatbridge.integration.Integration;
+import io.threatbridge.integration.IntegrationRegistry;
+import io.threatbridge.integration.IntegrationsReload;
+import io.threatbridge.ops.DeadLetters;
+import io.threatbridge.ops.Operations;
+import io.threatbridge.sentinel.SentinelBatches;
+import io.threatbridge.store.DeliveryStore;
+import jakarta.jms.ConnectionFactory;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.support.service.ServiceSupport;
+
+import java.lang.reflect.Proxy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The beans the YAML routes call by name, for the fast route tests: the bridge's own classes, as
+ * {@code io.threatbridge.BridgeConfiguration} builds them from the same bridge.* settings, but with
+ * no broker (a connection factory that refuses any use), an in-memory H2 store (real JDBC, Flyway's
+ * schema) and {@link StubTokens} instead of msal4j; the routes of api: sentinel integrations are
+ * made by the bridge's own IntegrationRoutes. The one place the route tests know the beans'
+ * classes and constructors.
+ */
+public final class RouteTestBeans implements CamelConfiguration {
+
+    private final String integrationsYaml;
+    private final String storeUrl = "jdbc:h2:mem:route-test-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
+    private DeliveryStore store;
+    private StubTokens tokens;
+    private TenantGate gate;
+    private IntegrationRegistry integrations;
+    private Operations operations;
+
+    private final ConnectionFactory sentinelJms;
+
+    /** @param integrationsYaml the integrations file the test's routes see */
+    public RouteTestBeans(String integrationsYaml) {
+        this(integrationsYaml, null);
+    }
+
+    /**
+     * @param sentinelJms the JMS of Sentinel's batches, which take their events in a session of their
+     *                    own (InMemoryQueues); null: none, any use fails
+     */
+    public RouteTestBeans(String integrationsYaml, ConnectionFactory sentinelJms) {
+        this.integrationsYaml = integrationsYaml;
+        this.sentinelJms = sentinelJms;
+    }
+
+    /** The route builder that makes a route of the sentinel-delivery template for each api: sentinel integration. */
+    public static Class<? extends org.apache.camel.RoutesBuilder> integrationRoutes() {
+        return io.threatbridge.integration.IntegrationRoutes.class;
+    }
+
+    /** The id of an api: sentinel integration's route. */
+    public static String sentinelRouteId(String integration) {
+        return io.threatbridge.integration.IntegrationRoutes.routeId(integration);
+    }
+
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        Path dir = Files.createTempDirectory("route-test");
+        Path file = dir.resolve("integrations.yaml");
+        Files.writeString(file, integrationsYaml);
+        integrations = new IntegrationRegistry(file, property(context, "bridge.defender.api-url"));
+        store = new DeliveryStore(storeUrl, null, null);
+        // closed with the context
+        context.addService(new ServiceSupport() {
+            @Override
+            protected void doStop() {
+                store.close();
+            }
+        }, true);
+        ConnectionFactory noBroker = noBroker();
+        gate = new TenantGate();
+        tokens = new StubTokens(property(context, "bridge.auth.authority-url"));
+        DeliveryControl lanes = new NoLanes();
+        operations = new Operations(context, integrations.all(), new DeadLetters(noBroker,
+                property(context, "bridge.queue.dlq"), property(context, "bridge.queue.inbound")),
+                Long.parseLong(property(context, "bridge.health.integration-failures")), lanes);
+        EventValidator validator = new EventValidator();
+        RetrySchedule retries = new RetrySchedule(Integer.parseInt(property(context, "bridge.delivery.max-attempts")),
+                Long.parseLong(property(context, "bridge.delivery.initial-delay-ms")),
+                Long.parseLong(property(context, "bridge.delivery.max-delay-ms")));
+        long minute = Long.parseLong(property(context, "bridge.defender.quota-window-ms"));
+        TenantPacer pacer = new TenantPacer(Map.of(
+                new TenantPacer.Kind(DefenderRequest.Service.defender, true), quota(context, minute, "bridge.defender.create-per-minute"),
+                new TenantPacer.Kind(DefenderRequest.Service.defender, false), TenantPacer.Quota.of(
+                        new TenantPacer.Window(intProperty(context, "bridge.defender.update-per-minute"), minute),
+                        new TenantPacer.Window(intProperty(context, "bridge.defender.update-per-hour"), 60 * minute)),
+                new TenantPacer.Kind(DefenderRequest.Service.graph, true), quota(context, minute, "bridge.graph.create-per-minute"),
+                new TenantPacer.Kind(DefenderRequest.Service.graph, false), quota(context, minute, "bridge.graph.update-per-minute"),
+                new TenantPacer.Kind(DefenderRequest.Service.hunting, false), TenantPacer.Quota.of(
+                        new TenantPacer.Window(intProperty(context, "bridge.hunting.per-minute"), minute),
+                        new TenantPacer.Window(intProperty(context, "bridge.hunting.per-hour"), 60 * minute))), store);
+
+        var registry = context.getRegistry();
+        registry.bind("connectionFactory", ConnectionFactory.class, noBroker);
+        registry.bind("integrations", integrations);
+        registry.bind("tenantGate", gate);
+        registry.bind("tokens", TenantTokens.class, tokens);
+        registry.bind("operations", operations);
+        registry.bind("integrationsReload", new IntegrationsReload(context, integrations, operations, lanes));
+        registry.bind("store", store);
+        registry.bind("eventValidator", validator);
+        registry.bind("inboundMessages", new InboundMessages());
+        registry.bind("eventFacts", new EventFacts(validator));
+        registry.bind("vendorFormats", new VendorFormats(Path.of(property(context, "bridge.formats-dir"))));
+        registry.bind("defenderReply", new DefenderReply(tokens));
+        registry.bind("deliveryFacts", new DeliveryFacts(integrations, validator, store,
+                property(context, "bridge.graph.api-url"), property(context, "bridge.hunting.api-url")));
+        // live: the anchors hunting finds are remembered in the store
+        registry.bind("deviceAnchors", new DeviceAnchors(store, true));
+        registry.bind("unansweredCreates", new UnansweredCreates(Long.parseLong(property(context, "bridge.http.connect-timeout-ms")),
+                Long.parseLong(property(context, "bridge.http.response-timeout-ms"))));
+        registry.bind("retrySchedule", retries);
+        registry.bind("pacer", pacer);
+        registry.bind("alerts", new AlertApis());
+        registry.bind("dryRunLog", new DryRunLog(dir.resolve("dry-run-alerts.jsonl")));
+        registry.bind("sentinelBatches", new SentinelBatches(sentinelJms == null ? noBroker : sentinelJms, integrations, validator, store, operations, tokens, gate, retries,
+                SentinelBatches.Limits.of(context), property(context, "bridge.queue.dlq"), dir.resolve("dry-run-sentinel.jsonl")));
+    }
+
+    public DeliveryStore store() {
+        return store;
+    }
+
+    public StubTokens tokens() {
+        return tokens;
+    }
+
+    /** How many events the integration filtered out (its level, or disabled): the counter operators see. */
+    public long filtered(String integration) {
+        return operations.of(integration).getFiltered();
+    }
+
+    /** Until when the tenant gate keeps the integration's calls to a service back (429, circuit), or null. */
+    public java.time.Instant closedUntil(String integration) {
+        return gate.closedUntil(integrations.byName(integration));
+    }
+
+    /** The store's database, for a test that must set what no route step can (a pending create sent long ago). */
+    public java.sql.Connection storeConnection() throws java.sql.SQLException {
+        return java.sql.DriverManager.getConnection(storeUrl);
+    }
+
+    private static TenantPacer.Quota quota(CamelContext context, long minute, String key) {
+        return TenantPacer.Quota.of(new TenantPacer.Window(intProperty(context, key), minute));
+    }
+
+    private static int intProperty(CamelContext context, String key) {
+        return Integer.parseInt(property(context, key));
+    }
+
+    private static String property(CamelContext context, String key) {
+        return context.resolvePropertyPlaceholders("{{" + key + "}}");
+    }
+
+    /** A connection factory for the jms component's setting: any use of it fails the test (the route tests have no broker). */
+    private static ConnectionFactory noBroker() {
+        return (ConnectionFactory) Proxy.newProxyInstance(RouteTestBeans.class.getClassLoader(), new Class<?>[] {ConnectionFactory.class},
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "toString" -> "no broker (route test)";
+                    case "hashCode" -> System.identityHashCode(proxy);
+                    case "equals" -> proxy == args[0];
+                    default -> throw new IllegalStateException("a route test has no broker: " + method.getName());
+                });
+    }
+
+    /**
+     * Azure AD's client-credentials tokens as the routes see them, without msal4j: one token per
+     * tenant and service until the service refuses it (401), then a new one. Each token is distinct,
+     * so a test can tell a retry's token from the first.
+     */
+    public static final class StubTokens extends TenantTokens {
+
+        private final AtomicInteger issued = new AtomicInteger();
+        private final Map<String, String> current = new ConcurrentHashMap<>();
+        private final Map<String, AtomicInteger> perTenantService = new ConcurrentHashMap<>();
+
+        StubTokens(String authorityUrl) {
+            super("route-test-client", null, authorityUrl, Map.of(DefenderRequest.Service.defender, "defender",
+                    DefenderRequest.Service.graph, "graph", DefenderRequest.Service.hunting, "graph",
+                    DefenderRequest.Service.sentinel, "sentinel"));
+        }
+
+        @Override
+        public String authorization(Integration integration, DefenderRequest.Service service) {
+            String key = key(integration.tenantId(), service);
+            return "Bearer " + current.computeIfAbsent(key, k -> {
+                perTenantService.computeIfAbsent(k, x -> new AtomicInteger()).incrementAndGet();
+                return "stub-token-" + issued.incrementAndGet();
+            });
+        }
+
+        @Override
+        public void invalidate(Integration integration, DefenderRequest.Service service) {
+            current.remove(key(integration.tenantId(), service));
+        }
+
+        /** How many tokens were issued for the tenant and service (defender, graph, hunting, sentinel). */
+        public int issued(String tenantId, String service) {
+            AtomicInteger count = perTenantService.get(key(tenantId, DefenderRequest.Service.valueOf(service)));
+            return count == null ? 0 : count.get();
+        }
+
+        /** As TenantTokens keys them, by scope: hunting and Graph's alerts share Graph's token. */
+        private static String key(String tenantId, DefenderRequest.Service service) {
+            return tenantId + " " + (service == DefenderRequest.Service.hunting ? DefenderRequest.Service.graph : service);
+        }
+    }
+
+    /** No delivery lanes: the tests hand each event to direct:defender-delivery themselves. */
+    private static final class NoLanes implements DeliveryControl {
+        @Override
+        public void pause(String integration) {
+        }
+
+        @Override
+        public void resume(String integration) {
+        }
+
+        @Override
+        public boolean isPaused(String integration) {
+            return false;
+        }
+
+        @Override
+        public void lookForEvents(Collection<String> integrations) {
+        }
+
+        @Override
+        public boolean isConsuming(String integration) {
+            return true;
+        }
+    }
+}
