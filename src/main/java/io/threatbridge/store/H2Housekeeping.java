@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * that keeps one live page (a leaf of a table or index no later commit touched) stays whole. Its
  * background thread moves such pages into new chunks; without it the file grows with the data many
  * times over (48 GB for 10 million rows, where PostgreSQL needs 2 GB: docs/benchmarks.md). Every
- * second this moves the live pages of the sparsest chunks, a bounded amount, as H2's own
+ * 200 ms this moves the live pages of the sparsest chunks, a bounded amount, as H2's own
  * housekeeping does while the database is busy; the next commits free the emptied chunks, and H2
  * reuses their space once its retention time (45 s) is over. A store nothing was committed to since
  * the last round is left alone, so an idle bridge spends nothing on it.
@@ -70,7 +70,8 @@ final class H2Housekeeping implements AutoCloseable {
             if (store == null || store.isClosed() || store.getCurrentVersion() == lastVersion) {
                 return;
             }
-            // as much as H2 rewrites in one round of its own while the database is busy: a quarter of its commit buffer.
+            // at most H2's commit buffer (20 MB by default) a round, what H2 rewrites in a round of its own when idle:
+            // a quarter of it, H2's figure while busy, fell behind single-row commits (H2HousekeepingTest)
             // The chunks this empties are freed by a later commit (each commit drops the chunks no page uses any more).
             store.compact(TARGET_FILL_RATE, Math.max(store.getAutoCommitMemory(), 256 * 1024));
             lastVersion = store.getCurrentVersion();
