@@ -1,7 +1,8 @@
 package io.threatbridge;
 
-import io.threatbridge.broker.SendCommand;
-import io.threatbridge.integration.IntegrationRoutes;
+import io.threatbridge.wiring.BridgeConfiguration;
+
+import io.threatbridge.route.IntegrationRoutes;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
 import org.slf4j.Logger;

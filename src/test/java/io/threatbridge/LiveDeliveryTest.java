@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.http.HttpHeader;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-import io.threatbridge.defender.EndpointAlerts;
+import io.threatbridge.microsoft.EndpointAlerts;
 import io.threatbridge.event.EventValidator;
 import jakarta.jms.Message;
 import org.junit.jupiter.api.AfterAll;

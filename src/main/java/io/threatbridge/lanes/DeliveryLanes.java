@@ -1,10 +1,10 @@
 package io.threatbridge.lanes;
 
-import io.threatbridge.defender.TenantGate;
+import io.threatbridge.delivery.TenantGate;
 import io.threatbridge.integration.DeliveryControl;
 import io.threatbridge.integration.Integration;
 import io.threatbridge.integration.IntegrationRegistry;
-import io.threatbridge.integration.IntegrationRoutes;
+import io.threatbridge.route.IntegrationRoutes;
 import jakarta.jms.Connection;
 import jakarta.jms.ConnectionFactory;
 import jakarta.jms.DeliveryMode;

@@ -2,8 +2,8 @@ package io.threatbridge.ops;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.threatbridge.defender.DeliveryException;
-import io.threatbridge.defender.NoAnchorException;
+import io.threatbridge.microsoft.DeliveryException;
+import io.threatbridge.microsoft.NoAnchorException;
 import io.threatbridge.health.IntegrationHealthCheck;
 import io.threatbridge.integration.DeliveryControl;
 import io.threatbridge.integration.Integration;

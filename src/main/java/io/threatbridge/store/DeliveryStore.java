@@ -2,7 +2,6 @@ package io.threatbridge.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import io.threatbridge.defender.TenantPacer;
 import io.threatbridge.event.InvalidEventException;
 import org.apache.camel.ExchangeProperty;
 import org.flywaydb.core.Flyway;
@@ -30,7 +29,7 @@ import java.util.Set;
  * each tenant's quota. Flyway owns the schema (src/main/resources/db/migration); {@link StoreRetention}
  * deletes what is no longer needed.
  */
-public class DeliveryStore implements TenantPacer.Ledger, AutoCloseable {
+public class DeliveryStore implements QuotaLedger, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryStore.class);
     private static final String UNIQUE_VIOLATION = "23505";
@@ -319,7 +318,7 @@ public class DeliveryStore implements TenantPacer.Ledger, AutoCloseable {
      * the limit ({@link QuotaRings}).
      */
     @Override
-    public long countCall(String quotaKey, String callId, List<TenantPacer.Window> windows) {
+    public long countCall(String quotaKey, String callId, List<QuotaWindow> windows) {
         return quota.countCall(quotaKey, callId, windows);
     }
 
