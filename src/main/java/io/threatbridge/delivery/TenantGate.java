@@ -3,7 +3,6 @@ package io.threatbridge.delivery;
 import io.threatbridge.microsoft.DefenderRequest;
 
 import io.threatbridge.integration.Integration;
-import org.apache.camel.ExchangeProperty;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -44,12 +43,12 @@ public class TenantGate {
         }
     }
 
-    public void recordSuccess(@ExchangeProperty("integration") Integration integration, @ExchangeProperty("request") DefenderRequest request) {
+    public void recordSuccess(Integration integration, DefenderRequest request) {
         failuresInARow.remove(key(integration, request));
     }
 
     /** Waits in the thread while the gate is closed (a Sentinel batch holds its session meanwhile). */
-    public void awaitOpen(@ExchangeProperty("integration") Integration integration, @ExchangeProperty("request") DefenderRequest request)
+    public void awaitOpen(Integration integration, DefenderRequest request)
             throws InterruptedException {
         String key = key(integration, request);
         Instant until = closedUntil.get(key);
@@ -68,7 +67,7 @@ public class TenantGate {
      * Returns at once when the gate is open, after a short wait when it opens soon; otherwise throws,
      * so that the event goes back on its queue until then and its delivery lane is free for others.
      */
-    public void requireOpen(@ExchangeProperty("integration") Integration integration, @ExchangeProperty("request") DefenderRequest request)
+    public void requireOpen(Integration integration, DefenderRequest request)
             throws InterruptedException, TenantBusyException {
         String key = key(integration, request);
         Instant until = closedUntil.get(key);

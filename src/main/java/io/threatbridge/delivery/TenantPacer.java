@@ -6,7 +6,6 @@ import io.threatbridge.integration.Integration;
 import io.threatbridge.store.QuotaLedger;
 import io.threatbridge.store.QuotaWindow;
 import io.threatbridge.store.StoreUnavailableException;
-import org.apache.camel.ExchangeProperty;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,7 +86,7 @@ public class TenantPacer {
      * frees soon; otherwise throws, so the event goes back on its queue until then and no delivery
      * lane waits for one tenant's quota.
      */
-    public Slot acquire(@ExchangeProperty("integration") Integration integration, @ExchangeProperty("request") DefenderRequest request)
+    public Slot acquire(Integration integration, DefenderRequest request)
             throws InterruptedException, TenantBusyException {
         Kind kind = Kind.of(request);
         Quota quota = quotas.get(kind);
@@ -115,7 +114,7 @@ public class TenantPacer {
     }
 
     /** The call's answer came: its slot counts from now. */
-    public void answered(@ExchangeProperty("quotaSlot") Slot slot) {
+    public void answered(Slot slot) {
         if (slot == UNLIMITED) {
             return;
         }

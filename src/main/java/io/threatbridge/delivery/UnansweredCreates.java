@@ -1,7 +1,6 @@
 package io.threatbridge.delivery;
 
 import io.threatbridge.store.PendingCreate;
-import org.apache.camel.ExchangeProperty;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -26,7 +25,7 @@ public class UnansweredCreates {
     }
 
     /** @throws CreateInFlightException while the pending create may still be answered */
-    public void requireSettled(@ExchangeProperty("pending") PendingCreate pending) {
+    public void requireSettled(PendingCreate pending) {
         Instant settled = pending.startedAt().plus(callLimit);
         if (Instant.now().isBefore(settled)) {
             throw new CreateInFlightException("the create sent for event " + pending.eventId() + " at " + pending.startedAt()

@@ -3,8 +3,6 @@ package io.threatbridge.microsoft;
 import io.threatbridge.event.ThreatEvent;
 import io.threatbridge.integration.Integration;
 import io.threatbridge.store.PendingCreate;
-import org.apache.camel.Body;
-import org.apache.camel.ExchangeProperty;
 
 import java.util.EnumMap;
 import java.util.Map;
@@ -23,27 +21,27 @@ public class AlertApis {
         apis.put(Integration.Api.graph, new GraphAlerts());
     }
 
-    public DefenderRequest createRequest(@ExchangeProperty("alertApi") String api, @ExchangeProperty("event") ThreatEvent event,
-                                         @ExchangeProperty("anchor") Anchor anchor) {
+    public DefenderRequest createRequest(String api, ThreatEvent event,
+                                         Anchor anchor) {
         return of(api).createRequest(event, anchor);
     }
 
-    public DefenderRequest resolveRequest(@ExchangeProperty("alertApi") String api, @ExchangeProperty("event") ThreatEvent event,
-                                          @ExchangeProperty("alertId") String alertId) {
+    public DefenderRequest resolveRequest(String api, ThreatEvent event,
+                                          String alertId) {
         return of(api).resolveRequest(event, alertId);
     }
 
-    public DefenderRequest lookupRequest(@ExchangeProperty("pending") PendingCreate pending) {
+    public DefenderRequest lookupRequest(PendingCreate pending) {
         return of(pending.api()).lookupRequest(pending);
     }
 
     /** The API the unanswered create went to: the alert the look-up finds is on it. */
-    public String pendingApi(@ExchangeProperty("pending") PendingCreate pending) {
+    public String pendingApi(PendingCreate pending) {
         return pending.api();
     }
 
-    public String matchingAlert(@Body String body, @ExchangeProperty("event") ThreatEvent event,
-                                @ExchangeProperty("pending") PendingCreate pending) {
+    public String matchingAlert(String body, ThreatEvent event,
+                                PendingCreate pending) {
         return of(pending.api()).matchingAlert(body, event, pending);
     }
 
@@ -55,8 +53,8 @@ public class AlertApis {
      * (@odata.nextLink), or null. The link must stay on the API's own host (checked when it is
      * sent): the call carries the tenant's token.
      */
-    public DefenderRequest nextPage(@ExchangeProperty("alertsPage") String page, @ExchangeProperty("pending") PendingCreate pending,
-                                    @ExchangeProperty(org.apache.camel.Exchange.LOOP_INDEX) Integer index) {
+    public DefenderRequest nextPage(String page, PendingCreate pending,
+                                    Integer index) {
         String next = AlertText.nextLink(page);
         if (next == null || index != null && index + 1 >= MAX_LOOKUP_PAGES) {
             return null;

@@ -3,10 +3,6 @@ package io.threatbridge.microsoft;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.threatbridge.integration.Integration;
-import org.apache.camel.Body;
-import org.apache.camel.Exchange;
-import org.apache.camel.ExchangeProperty;
-import org.apache.camel.Header;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -37,8 +33,8 @@ public class DefenderReply {
      * @return the body of a 2xx answer
      * @throws DeliveryException for any other: what kind tells the route what to do next
      */
-    public String check(@ExchangeProperty("integration") Integration integration, @ExchangeProperty("request") DefenderRequest request,
-                        @Header(Exchange.HTTP_RESPONSE_CODE) int status, @Header("Retry-After") String retryAfter, @Body String body) {
+    public String check(Integration integration, DefenderRequest request,
+                        int status, String retryAfter, String body) {
         if (status >= 200 && status < 300) {
             return body == null ? "" : body;
         }
@@ -67,12 +63,12 @@ public class DefenderReply {
      * "unavailable" (503). A 500, 502 or 504 may come after the work was done, and is settled like
      * a call without an answer.
      */
-    public boolean provesNoAlert(int status) {
+    public static boolean provesNoAlert(int status) {
         return status >= 400 && status < 500 || status == 503;
     }
 
     /** The id of the alert a create or resolve answered with. */
-    public String alertId(@Body String body) {
+    public String alertId(String body) {
         String id = readTree(body).path("id").asText("");
         if (id.isEmpty()) {
             throw new PermanentDeliveryException("Defender answered without an alert id", null);

@@ -1,7 +1,6 @@
 package io.threatbridge.microsoft;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.apache.camel.component.http.HttpMethods;
 
 /** One call to Microsoft, before it is sent: what dry-run writes down and live mode posts. */
 public record DefenderRequest(Service service, Operation operation, String method, String path, JsonNode body) {
@@ -37,14 +36,6 @@ public record DefenderRequest(Service service, Operation operation, String metho
         public static Service of(DefenderRequest request) {
             return request == null ? defender : request.service();
         }
-    }
-
-    /**
-     * The method as camel-http takes it: given as a string it would look up a type converter to
-     * the enum on every call.
-     */
-    public HttpMethods httpMethod() {
-        return HttpMethods.valueOf(method);
     }
 
     /** The body as it goes on the wire. */

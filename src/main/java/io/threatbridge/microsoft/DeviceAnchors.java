@@ -7,8 +7,6 @@ import io.threatbridge.event.ThreatEvent;
 import io.threatbridge.integration.Integration;
 import io.threatbridge.store.DeliveryStore;
 import io.threatbridge.store.RememberedAnchor;
-import org.apache.camel.Body;
-import org.apache.camel.ExchangeProperty;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -49,8 +47,8 @@ public class DeviceAnchors {
      * is not one to look up or Defender recently held no event of it, or null when hunting must be
      * asked (nothing remembered, too old, or a fresh anchor was asked for after a 404).
      */
-    public Anchor remembered(@ExchangeProperty("integration") Integration integration, @ExchangeProperty("event") ThreatEvent event,
-                             @ExchangeProperty("freshAnchor") Boolean fresh) {
+    public Anchor remembered(Integration integration, ThreatEvent event,
+                             Boolean fresh) {
         String machineId = machineIdToLookUp(event);
         if (machineId == null) {
             return Anchor.NONE;
@@ -72,7 +70,7 @@ public class DeviceAnchors {
     }
 
     /** The hunting query for the device's most recent event in the last 30 days. */
-    public DefenderRequest huntingRequest(@ExchangeProperty("event") ThreatEvent event) {
+    public DefenderRequest huntingRequest(ThreatEvent event) {
         String machineId = machineIdToLookUp(event);
         if (machineId == null) {
             throw new IllegalStateException("no machine id to look up");
@@ -107,8 +105,8 @@ public class DeviceAnchors {
     }
 
     /** The anchor in hunting's answer ({"schema": [...], "results": [...]}), remembered; {@link Anchor#NONE} when no row is the machine's. */
-    public Anchor fromHuntingAnswer(@Body String answer, @ExchangeProperty("integration") Integration integration,
-                                    @ExchangeProperty("event") ThreatEvent event) {
+    public Anchor fromHuntingAnswer(String answer, Integration integration,
+                                    ThreatEvent event) {
         String machineId = machineIdToLookUp(event);
         JsonNode results = read(answer).get("results");
         if (results == null || !results.isArray()) {
@@ -135,7 +133,7 @@ public class DeviceAnchors {
     }
 
     /** For `api: endpoint`, which never falls back to Graph: the dead-letter reason names the machine. */
-    public void refuseWithoutAnchor(@ExchangeProperty("event") ThreatEvent event) {
+    public void refuseWithoutAnchor(ThreatEvent event) {
         String given = event.device().defenderMachineId();
         if (given == null || given.isBlank()) {
             throw new NoAnchorException("no anchor: device " + printable(event.device().id())

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.threatbridge.event.ThreatEvent;
 import io.threatbridge.integration.Integration;
-import org.apache.camel.ExchangeProperty;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,8 +28,8 @@ public class DryRunLog {
      * resolve has an id to patch, no alert for a lookup, and a made-up anchor for a hunting query,
      * so the file shows the whole conversation a live run would have
      */
-    public String append(@ExchangeProperty("request") DefenderRequest request, @ExchangeProperty("integration") Integration integration,
-                         @ExchangeProperty("event") ThreatEvent event, @ExchangeProperty("url") String url) {
+    public String append(DefenderRequest request, Integration integration,
+                         ThreatEvent event, String url) {
         ObjectNode line = JSON.createObjectNode()
                 .put("integration", integration.name())
                 .put("tenant", integration.tenantId())

@@ -6,7 +6,6 @@ import com.microsoft.aad.msal4j.ConfidentialClientApplication;
 import com.microsoft.aad.msal4j.IAuthenticationResult;
 import com.microsoft.aad.msal4j.IClientCredential;
 import io.threatbridge.integration.Integration;
-import org.apache.camel.ExchangeProperty;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -90,7 +89,7 @@ public class TenantTokens {
     }
 
     /** The Authorization header value for a call to this integration's tenant, with a token for the request's service. */
-    public String authorization(@ExchangeProperty("integration") Integration integration, @ExchangeProperty("request") DefenderRequest request) {
+    public String authorization(Integration integration, DefenderRequest request) {
         return authorization(integration, DefenderRequest.Service.of(request));
     }
 

@@ -2,17 +2,13 @@ package io.threatbridge.ops;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.threatbridge.microsoft.DeliveryException;
-import io.threatbridge.microsoft.NoAnchorException;
 import io.threatbridge.health.IntegrationHealthCheck;
 import io.threatbridge.integration.DeliveryControl;
 import io.threatbridge.integration.Integration;
 import org.apache.camel.CamelContext;
-import org.apache.camel.ExchangeProperty;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.support.service.ServiceSupport;
 
-import java.io.IOException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import javax.management.StandardMBean;
@@ -50,7 +46,7 @@ public class Operations extends ServiceSupport {
     }
 
     /** Counts a delivered alert; returns its latency since the bridge received the event, in ms (-1: not known). */
-    public long delivered(@ExchangeProperty("integrationName") String integration, @ExchangeProperty("receivedAt") Long receivedAt) {
+    public long delivered(String integration, Long receivedAt) {
         of(integration).delivered();
         return millisSince(receivedAt);
     }
@@ -63,14 +59,13 @@ public class Operations extends ServiceSupport {
         }
     }
 
-    public void filtered(@ExchangeProperty("integrationName") String integration) {
+    public void filtered(String integration) {
         of(integration).filtered();
     }
 
-    /** @param failure what made the delivery fail; counts against the tenant's health when it is the tenant's */
-    public void deadLettered(String integration, String reason, Throwable failure) {
+    /** @param tenants whether the failure was the tenant's (TenantFailures): it then counts against the tenant's health */
+    public void deadLettered(String integration, String reason, boolean tenants) {
         if (integration != null) {
-            boolean tenants = isTenantFailure(failure);
             of(integration).deadLettered(reason, tenants);
             if (tenants) {
                 showHealthOf(integration);
@@ -78,24 +73,14 @@ public class Operations extends ServiceSupport {
         }
     }
 
-    public void retried(String integration, String reason, Throwable failure) {
+    /** @param tenants whether the failure was the tenant's (TenantFailures): it then counts against the tenant's health */
+    public void retried(String integration, String reason, boolean tenants) {
         if (integration != null) {
-            boolean tenants = isTenantFailure(failure);
             of(integration).retried(reason, tenants);
             if (tenants) {
                 showHealthOf(integration);
             }
         }
-    }
-
-    /**
-     * Whether a failure came from the tenant's side (Defender's or Graph's answer, Azure AD, the
-     * connection to them) rather than from the bridge's own broker or store, which every tenant
-     * shares and which have health checks of their own.
-     */
-    public boolean isTenantFailure(Throwable failure) {
-        // a device without an anchor under api: endpoint is the event's matter, not the tenant's trouble
-        return failure instanceof DeliveryException && !(failure instanceof NoAnchorException) || failure instanceof IOException;
     }
 
     public void rateLimited(String integration, String reason) {

@@ -7,7 +7,7 @@ import org.apache.camel.builder.RouteBuilder;
 
 /**
  * One delivery route per enabled api: sentinel integration, made from the sentinel-delivery template
- * in routes/sentinel.yaml: Sentinel's rows go in batches, one JMS transaction per batch. Every other
+ * in routes/sentinel.camel.yaml: Sentinel's rows go in batches, one JMS transaction per batch. Every other
  * integration is delivered by the delivery lanes (io.threatbridge.lanes), whatever their number.
  */
 public class IntegrationRoutes extends RouteBuilder {
@@ -16,7 +16,7 @@ public class IntegrationRoutes extends RouteBuilder {
 
     @Override
     public void configure() {
-        IntegrationRegistry registry = getContext().getRegistry().lookupByNameAndType("integrations", IntegrationRegistry.class);
+        IntegrationRegistry registry = getContext().getRegistry().lookupByNameAndType("integrationRegistry", IntegrationRegistry.class);
         for (Integration integration : registry.all()) {
             if (hasRoute(integration)) {
                 templatedRoute(SENTINEL_TEMPLATE)

@@ -7,6 +7,7 @@ import io.threatbridge.microsoft.DefenderRequest;
 import io.threatbridge.microsoft.DeliveryException;
 import io.threatbridge.microsoft.PermanentDeliveryException;
 import io.threatbridge.delivery.RetrySchedule;
+import io.threatbridge.delivery.TenantFailures;
 import io.threatbridge.delivery.TenantGate;
 import io.threatbridge.microsoft.TenantTokens;
 import io.threatbridge.microsoft.ThrottledException;
@@ -51,7 +52,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The steps of routes/sentinel.yaml (interface.md section 5d). A batch is the events taken from an
+ * The steps of routes/sentinel.camel.yaml (interface.md section 5d). A batch is the events taken from an
  * integration's queue in one transacted JMS session: up to {@link Limits#maxRows} events, or about
  * {@link Limits#maxCallBytes} of them, or whatever came within {@link Limits#batchWaitMs} of the
  * first. Their rows go out in as few calls as the 1 MB limit allows, and the session is committed
@@ -379,13 +380,14 @@ public class SentinelBatches {
                     item.dead(reason, failure instanceof DeliveryException d ? d.getHttpStatus() : null);
                 }
             } else {
-                if (operations.isTenantFailure(failure)) {
+                boolean tenants = TenantFailures.isTenantFailure(failure);
+                if (tenants) {
                     gate.recordFailure(batch.integration, CALL);
                 }
                 for (SentinelBatch.Item item : pending) {
                     if (retries.mayRetry(item.attempt)) {
                         requeue(batch, item, retries.nextAttemptAt(item.attempt), item.attempt + 1);
-                        operations.retried(name, reason, failure);
+                        operations.retried(name, reason, tenants);
                     } else {
                         item.dead("gave up after " + item.attempt + " attempts: " + reason,
                                 failure instanceof DeliveryException d ? d.getHttpStatus() : null);
@@ -459,7 +461,7 @@ public class SentinelBatches {
         String name = batch.integration.name();
         operations.deliveredRows(name, batch.in(SentinelBatch.State.DELIVERED).size());
         for (SentinelBatch.Item item : batch.in(SentinelBatch.State.DEAD)) {
-            operations.deadLettered(name, item.reason, null);
+            operations.deadLettered(name, item.reason, false);
         }
     }
 

@@ -1,0 +1,57 @@
+package io.threatbridge.wiring;
+
+import io.threatbridge.broker.BrokerConnection;
+import io.threatbridge.broker.BrokerCredentials;
+import io.threatbridge.health.PartHealthCheck;
+import jakarta.jms.ConnectionFactory;
+import org.apache.camel.BeanInject;
+import org.apache.camel.BindToRegistry;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.PropertyInject;
+import org.apache.camel.health.HealthCheckRegistry;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The broker connection: the embedded broker when bridge.broker.url is empty, a pooled connection
+ * factory either way. A service of the context: it comes up before the first route consumes and
+ * goes down after the last route has stopped.
+ */
+public class BrokerWiring implements CamelConfiguration {
+
+    @BindToRegistry("broker")
+    public BrokerConnection broker(CamelContext context,
+                                   @PropertyInject(value = "bridge.broker.url", defaultValue = "") String url,
+                                   @PropertyInject(value = "bridge.broker.user", defaultValue = "") String user,
+                                   @PropertyInject(value = "bridge.broker.password", defaultValue = "") String password,
+                                   @PropertyInject("bridge.data-dir") String dataDir,
+                                   @PropertyInject("bridge.ingest.consumers") int ingestConsumers,
+                                   @PropertyInject("bridge.sentinel.max-integrations") int maxSentinel) throws Exception {
+        return Once.bind(context, "broker", BrokerConnection.class, () -> {
+            BrokerConnection broker = url.isBlank()
+                    ? BrokerConnection.embedded(Path.of("artemis", "broker.xml"), Map.of(
+                            "bridge.data-dir", Path.of(dataDir).toAbsolutePath().toString(),
+                            "bridge.embedded-broker.port", context.resolvePropertyPlaceholders("{{bridge.embedded-broker.port}}"),
+                            "bridge.queue.inbound", context.resolvePropertyPlaceholders("{{bridge.queue.inbound}}"),
+                            "bridge.queue.invalid", context.resolvePropertyPlaceholders("{{bridge.queue.invalid}}"),
+                            "bridge.queue.dlq", context.resolvePropertyPlaceholders("{{bridge.queue.dlq}}"),
+                            "bridge.queue.wake", context.resolvePropertyPlaceholders("{{bridge.queue.wake}}")),
+                            BrokerCredentials.forEmbeddedBroker(user, password, Path.of(dataDir)))
+                    : BrokerConnection.external(url, Once.blankToNull(user), Once.blankToNull(password));
+            // the routes' sessions come from one pool that blocks when it is spent: refuse a start that could
+            broker.requireSessions(ingestConsumers + maxSentinel, "bridge.ingest.consumers + bridge.sentinel.max-integrations");
+            // started with the context, before any route consumes; stopped after the last route
+            context.addService(broker, true);
+            HealthCheckRegistry.get(context).register(new PartHealthCheck("broker", broker::problem));
+            return broker;
+        });
+    }
+
+    /** The JMS component's connections (routes), and the sends of the delivery lanes, the dead letters and the console. */
+    @BindToRegistry("connectionFactory")
+    public ConnectionFactory connectionFactory(@BeanInject("broker") BrokerConnection broker) {
+        return broker.connectionFactory();
+    }
+}
