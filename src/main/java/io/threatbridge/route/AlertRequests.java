@@ -10,13 +10,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 
 /** routes/delivery, bean "alerts": the requests of the alert API the alert is on (alertApi), and what their answers say. */
-public class AlertRequests {
-
-    private final AlertApis apis;
-
-    public AlertRequests(AlertApis apis) {
-        this.apis = apis;
-    }
+public record AlertRequests(AlertApis apis) {
 
     public DefenderRequest createRequest(@ExchangeProperty("alertApi") String api, @ExchangeProperty("event") ThreatEvent event,
                                          @ExchangeProperty("anchor") Anchor anchor) {

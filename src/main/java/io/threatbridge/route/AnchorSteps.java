@@ -9,13 +9,7 @@ import org.apache.camel.Body;
 import org.apache.camel.ExchangeProperty;
 
 /** routes/delivery, bean "deviceAnchors": the device's anchor for a Defender for Endpoint create (DeviceAnchors). */
-public class AnchorSteps {
-
-    private final DeviceAnchors anchors;
-
-    public AnchorSteps(DeviceAnchors anchors) {
-        this.anchors = anchors;
-    }
+public record AnchorSteps(DeviceAnchors anchors) {
 
     /** The remembered anchor, Anchor.NONE (nothing to look up, or Defender recently held no event of it), or null: ask hunting. */
     public Anchor remembered(@ExchangeProperty("integration") Integration integration, @ExchangeProperty("event") ThreatEvent event,

@@ -12,13 +12,7 @@ import org.apache.camel.Header;
  * The store is what makes each call happen once: a second copy of an event sends nothing, a threat
  * never gets a second alert, and a create whose answer was lost is looked up, not sent again.
  */
-public class DeliveryHistory {
-
-    private final DeliveryStore store;
-
-    public DeliveryHistory(DeliveryStore store) {
-        this.store = store;
-    }
+public record DeliveryHistory(DeliveryStore store) {
 
     /** done, alertId, alertApi and pending (a create sent without its answer recorded), in one statement. */
     public void recall(@ExchangeProperty("integrationName") String integration, @ExchangeProperty("accountId") String account,

@@ -7,13 +7,7 @@ import io.threatbridge.microsoft.DryRunLog;
 import org.apache.camel.ExchangeProperty;
 
 /** Bean "dryRunLog": in dry-run, the request as a JSON line instead of a call, and the answer Microsoft would have given. */
-public class DryRunSteps {
-
-    private final DryRunLog log;
-
-    public DryRunSteps(DryRunLog log) {
-        this.log = log;
-    }
+public record DryRunSteps(DryRunLog log) {
 
     public String append(@ExchangeProperty("request") DefenderRequest request, @ExchangeProperty("integration") Integration integration,
                          @ExchangeProperty("event") ThreatEvent event, @ExchangeProperty("url") String url) {

@@ -7,13 +7,7 @@ import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Header;
 
 /** Bean "integrationCounters": each integration's counters (Operations: MBeans, metrics, health), counted by the routes. */
-public class IntegrationCounters {
-
-    private final Operations operations;
-
-    public IntegrationCounters(Operations operations) {
-        this.operations = operations;
-    }
+public record IntegrationCounters(Operations operations) {
 
     /** Counts a delivered alert; returns its latency since the bridge received the event, in ms (-1: not known). */
     public long delivered(@ExchangeProperty("integrationName") String integration, @ExchangeProperty("receivedAt") Long receivedAt) {

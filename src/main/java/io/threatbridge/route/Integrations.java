@@ -9,13 +9,7 @@ import org.apache.camel.ExchangeProperty;
 import java.util.List;
 
 /** The integrations in force (IntegrationRegistry), as the ingest and delivery routes ask for them. */
-public class Integrations {
-
-    private final IntegrationRegistry registry;
-
-    public Integrations(IntegrationRegistry registry) {
-        this.registry = registry;
-    }
+public record Integrations(IntegrationRegistry registry) {
 
     /** routes/ingest: the integrations of the event's account, or InvalidEventException (unknown account, sender not allowed). */
     public List<Integration> forAccount(@ExchangeProperty("accountId") String accountId, @ExchangeProperty("mappedEvent") MappedEvent mapped,

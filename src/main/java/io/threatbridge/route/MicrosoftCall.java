@@ -9,18 +9,9 @@ import org.apache.camel.ExchangeProperty;
 import org.apache.camel.component.http.HttpMethods;
 
 /** routes/delivery, defender-call: the request in the body, laid out for the steps of one call. */
-public class MicrosoftCall {
+public record MicrosoftCall(ServiceUrls urls) {
 
-    private final ServiceUrls urls;
-
-    public MicrosoftCall(ServiceUrls urls) {
-        this.urls = urls;
-    }
-
-    /**
-     * request (the body), operation, httpMethod (as camel-http takes it: a string would be converted
-     * to the enum at every call), url (on its service's base URL) and json (the body on the wire).
-     */
+    /** request (the body), operation, httpMethod (camel-http's enum), url (on its service's base URL) and json (the body on the wire). */
     public void prepare(@Body DefenderRequest request, @ExchangeProperty("integration") Integration integration, Exchange exchange) {
         exchange.setProperty("request", request);
         exchange.setProperty("operation", request.operation().name());

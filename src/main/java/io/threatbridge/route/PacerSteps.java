@@ -7,13 +7,7 @@ import io.threatbridge.microsoft.DefenderRequest;
 import org.apache.camel.ExchangeProperty;
 
 /** Bean "pacer": each call within its tenant's quota (TenantPacer). */
-public class PacerSteps {
-
-    private final TenantPacer pacer;
-
-    public PacerSteps(TenantPacer pacer) {
-        this.pacer = pacer;
-    }
+public record PacerSteps(TenantPacer pacer) {
 
     /** The call's slot in its quota's windows, after a short wait at most; else TenantBusyException. */
     public TenantPacer.Slot acquire(@ExchangeProperty("integration") Integration integration, @ExchangeProperty("request") DefenderRequest request)

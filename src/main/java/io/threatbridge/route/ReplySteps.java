@@ -9,13 +9,7 @@ import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Header;
 
 /** Bean "defenderReply": what Microsoft's answer to a call says (DefenderReply). */
-public class ReplySteps {
-
-    private final DefenderReply reply;
-
-    public ReplySteps(DefenderReply reply) {
-        this.reply = reply;
-    }
+public record ReplySteps(DefenderReply reply) {
 
     /** The body of a 2xx answer; for any other the DeliveryException that tells the error handling what to do. */
     public String check(@ExchangeProperty("integration") Integration integration, @ExchangeProperty("request") DefenderRequest request,

@@ -5,13 +5,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 
 /** Bean "retrySchedule", routes/error-handling: when a failed attempt is tried again. */
-public class RetrySteps {
-
-    private final RetrySchedule schedule;
-
-    public RetrySteps(RetrySchedule schedule) {
-        this.schedule = schedule;
-    }
+public record RetrySteps(RetrySchedule schedule) {
 
     /** retryAt: when the next attempt is due (epoch ms), or null once bridge.delivery.max-attempts are used up. */
     public void nextAttempt(@ExchangeProperty("attempt") Integer attempt, Exchange exchange) {

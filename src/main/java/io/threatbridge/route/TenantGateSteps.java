@@ -9,13 +9,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 
 /** Bean "tenantGate": the routes' calls to the TenantGate of the integration's tenant and the request's service. */
-public class TenantGateSteps {
-
-    private final TenantGate gate;
-
-    public TenantGateSteps(TenantGate gate) {
-        this.gate = gate;
-    }
+public record TenantGateSteps(TenantGate gate) {
 
     /** Open, or opens soon: returns; otherwise TenantBusyException, and the event waits on its queue. */
     public void requireOpen(@ExchangeProperty("integration") Integration integration, @ExchangeProperty("request") DefenderRequest request)

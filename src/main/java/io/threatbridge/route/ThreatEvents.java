@@ -7,18 +7,8 @@ import io.threatbridge.event.ThreatEvent;
 import org.apache.camel.Body;
 import org.apache.camel.Exchange;
 
-/**
- * The event a message holds, read once, and what the steps after it read as plain properties: a
- * property is a map look-up for the YAML, where a {@code ${a.b.c}} path copies the exchange at each
- * use (docs/benchmarks.md).
- */
-public class ThreatEvents {
-
-    private final EventValidator validator;
-
-    public ThreatEvents(EventValidator validator) {
-        this.validator = validator;
-    }
+/** The event a message holds, read once, and the parts of it the steps after it read, as exchange properties. */
+public record ThreatEvents(EventValidator validator) {
 
     /**
      * routes/ingest: the event validated (InvalidEventException otherwise); event, accountId,

@@ -6,13 +6,7 @@ import io.threatbridge.microsoft.TenantTokens;
 import org.apache.camel.ExchangeProperty;
 
 /** Bean "tokens": the Authorization header of a call to the integration's tenant, with a token for the request's service. */
-public class TokenSteps {
-
-    private final TenantTokens tokens;
-
-    public TokenSteps(TenantTokens tokens) {
-        this.tokens = tokens;
-    }
+public record TokenSteps(TenantTokens tokens) {
 
     public String authorization(@ExchangeProperty("integration") Integration integration, @ExchangeProperty("request") DefenderRequest request) {
         return tokens.authorization(integration, DefenderRequest.Service.of(request));

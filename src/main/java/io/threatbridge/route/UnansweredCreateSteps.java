@@ -5,13 +5,7 @@ import io.threatbridge.store.PendingCreate;
 import org.apache.camel.ExchangeProperty;
 
 /** Bean "unansweredCreates": a pending create is looked up only once its call can no longer be answered. */
-public class UnansweredCreateSteps {
-
-    private final UnansweredCreates creates;
-
-    public UnansweredCreateSteps(UnansweredCreates creates) {
-        this.creates = creates;
-    }
+public record UnansweredCreateSteps(UnansweredCreates creates) {
 
     /** Returns once the pending create is settled; CreateInFlightException while it may still be answered. */
     public void requireSettled(@ExchangeProperty("pending") PendingCreate pending) {

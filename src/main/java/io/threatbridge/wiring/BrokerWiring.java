@@ -22,13 +22,9 @@ import java.util.Map;
 public class BrokerWiring implements CamelConfiguration {
 
     @BindToRegistry("broker")
-    public BrokerConnection broker(CamelContext context,
-                                   @PropertyInject(value = "bridge.broker.url", defaultValue = "") String url,
-                                   @PropertyInject(value = "bridge.broker.user", defaultValue = "") String user,
-                                   @PropertyInject(value = "bridge.broker.password", defaultValue = "") String password,
-                                   @PropertyInject("bridge.data-dir") String dataDir,
-                                   @PropertyInject("bridge.ingest.consumers") int ingestConsumers,
-                                   @PropertyInject("bridge.sentinel.max-integrations") int maxSentinel) throws Exception {
+    public BrokerConnection broker(CamelContext context, @PropertyInject("bridge.broker.url") String url,
+                                   @PropertyInject("bridge.broker.user") String user, @PropertyInject("bridge.broker.password") String password,
+                                   @PropertyInject("bridge.data-dir") String dataDir) throws Exception {
         return Once.bind(context, "broker", BrokerConnection.class, () -> {
             BrokerConnection broker = url.isBlank()
                     ? BrokerConnection.embedded(Path.of("artemis", "broker.xml"), Map.of(
@@ -40,8 +36,6 @@ public class BrokerWiring implements CamelConfiguration {
                             "bridge.queue.wake", context.resolvePropertyPlaceholders("{{bridge.queue.wake}}")),
                             BrokerCredentials.forEmbeddedBroker(user, password, Path.of(dataDir)))
                     : BrokerConnection.external(url, Once.blankToNull(user), Once.blankToNull(password));
-            // the routes' sessions come from one pool that blocks when it is spent: refuse a start that could
-            broker.requireSessions(ingestConsumers + maxSentinel, "bridge.ingest.consumers + bridge.sentinel.max-integrations");
             // started with the context, before any route consumes; stopped after the last route
             context.addService(broker, true);
             HealthCheckRegistry.get(context).register(new PartHealthCheck("broker", broker::problem));
@@ -51,7 +45,11 @@ public class BrokerWiring implements CamelConfiguration {
 
     /** The JMS component's connections (routes), and the sends of the delivery lanes, the dead letters and the console. */
     @BindToRegistry("connectionFactory")
-    public ConnectionFactory connectionFactory(@BeanInject("broker") BrokerConnection broker) {
+    public ConnectionFactory connectionFactory(@BeanInject("broker") BrokerConnection broker,
+                                               @PropertyInject("bridge.ingest.consumers") int ingestConsumers,
+                                               @PropertyInject("bridge.sentinel.max-integrations") int maxSentinel) {
+        // the routes' sessions come from one pool that blocks when it is spent: refuse a start that could
+        broker.requireSessions(ingestConsumers + maxSentinel, "bridge.ingest.consumers + bridge.sentinel.max-integrations");
         return broker.connectionFactory();
     }
 }

@@ -54,16 +54,13 @@ public class DeliveryWiring implements CamelConfiguration {
 
     /** The quota windows live in the store, shared by every instance on it. */
     @BindToRegistry("pacer")
-    public PacerSteps pacer(CamelContext context,
-                            @PropertyInject("bridge.defender.create-per-minute") int defenderCreates,
-                            @PropertyInject("bridge.defender.update-per-minute") int defenderUpdates,
-                            @PropertyInject("bridge.defender.update-per-hour") int defenderUpdatesPerHour,
-                            @PropertyInject("bridge.graph.create-per-minute") int graphCreates,
-                            @PropertyInject("bridge.graph.update-per-minute") int graphUpdates,
-                            @PropertyInject("bridge.hunting.per-minute") int huntingPerMinute,
-                            @PropertyInject("bridge.hunting.per-hour") int huntingPerHour,
+    public PacerSteps pacer(CamelContext context, @BeanInject("store") DeliveryStore store,
                             @PropertyInject("bridge.defender.quota-window-ms") long minute,
-                            @BeanInject("store") DeliveryStore store) throws Exception {
+                            @PropertyInject("bridge.defender.create-per-minute") int defenderCreates,
+                            @PropertyInject("bridge.defender.update-per-minute") int defenderUpdates, @PropertyInject("bridge.defender.update-per-hour") int defenderUpdatesPerHour,
+                            @PropertyInject("bridge.graph.create-per-minute") int graphCreates, @PropertyInject("bridge.graph.update-per-minute") int graphUpdates,
+                            @PropertyInject("bridge.hunting.per-minute") int huntingPerMinute, @PropertyInject("bridge.hunting.per-hour") int huntingPerHour)
+            throws Exception {
         // a benchmark or test that shortens the minute shortens the hour alike
         long hour = 60 * minute;
         return Once.bind(context, "pacer", PacerSteps.class, () -> new PacerSteps(new TenantPacer(Map.of(
@@ -103,8 +100,7 @@ public class DeliveryWiring implements CamelConfiguration {
                                        @BeanInject("integrationRegistry") IntegrationRegistry integrations,
                                        @BeanInject("tenantGates") TenantGate gates,
                                        @PropertyInject("bridge.queue.wake") String wakeQueue,
-                                       @PropertyInject("bridge.delivery.lanes") int lanes,
-                                       @PropertyInject("bridge.delivery.events-per-turn") int eventsPerTurn,
+                                       @PropertyInject("bridge.delivery.lanes") int lanes, @PropertyInject("bridge.delivery.events-per-turn") int eventsPerTurn,
                                        @PropertyInject("bridge.delivery.rescan-ms") long rescanMs) throws Exception {
         return Once.bind(context, "deliveryLanes", DeliveryLanes.class, () -> {
             DeliveryLanes made = new DeliveryLanes(context, broker.laneConnectionFactory(), broker.connectionFactory(), integrations, gates,

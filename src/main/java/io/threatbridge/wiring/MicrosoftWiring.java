@@ -21,8 +21,6 @@ import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.PropertyInject;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.util.Map;
@@ -34,30 +32,34 @@ import java.util.Map;
  */
 public class MicrosoftWiring implements CamelConfiguration {
 
-    private static final Logger LOG = LoggerFactory.getLogger(MicrosoftWiring.class);
-
-    @PropertyInject(value = "bridge.defender.mode", defaultValue = "")
-    String mode;
-    @PropertyInject(value = "bridge.auth.client-id", defaultValue = "")
-    String clientId;
-    @PropertyInject("bridge.auth.warm-up-integrations")
-    int warmUp;
-
+    /** One token per tenant and service, from Azure AD with the bridge's client credential (msal4j). */
     @BindToRegistry("tenantTokens")
-    public TenantTokens tenantTokens(CamelContext context,
-                                     @PropertyInject(value = "bridge.auth.client-secret", defaultValue = "") String secret,
-                                     @PropertyInject(value = "bridge.auth.client-secret-file", defaultValue = "") String secretFile,
-                                     @PropertyInject(value = "bridge.auth.certificate-file", defaultValue = "") String certificateFile,
-                                     @PropertyInject(value = "bridge.auth.certificate-password", defaultValue = "") String certificatePassword,
+    public TenantTokens tenantTokens(CamelContext context, @BeanInject("deliveryMode") DeliveryMode mode,
+                                     @BeanInject("integrationRegistry") IntegrationRegistry integrations,
+                                     @PropertyInject("bridge.auth.client-id") String clientId,
                                      @PropertyInject("bridge.auth.authority-url") String authorityUrl,
-                                     @PropertyInject("bridge.defender.scope") String defenderScope,
-                                     @PropertyInject("bridge.graph.scope") String graphScope,
-                                     @PropertyInject("bridge.sentinel.scope") String sentinelScope) throws Exception {
-        return Once.bind(context, "tenantTokens", TenantTokens.class, () -> new TenantTokens(clientId,
-                // dry-run asks for no token, so it needs no credential
-                dryRun() ? null : TenantTokens.credential(secret, secretFile, certificateFile, certificatePassword),
-                authorityUrl, Map.of(DefenderRequest.Service.defender, defenderScope, DefenderRequest.Service.graph, graphScope,
-                        DefenderRequest.Service.hunting, graphScope, DefenderRequest.Service.sentinel, sentinelScope)));
+                                     @PropertyInject("bridge.auth.warm-up-integrations") int warmUp,
+                                     @BeanInject("tokenScopes") Map<DefenderRequest.Service, String> scopes,
+                                     @PropertyInject("bridge.auth.client-secret") String secret, @PropertyInject("bridge.auth.client-secret-file") String secretFile,
+                                     @PropertyInject("bridge.auth.certificate-file") String certificateFile,
+                                     @PropertyInject("bridge.auth.certificate-password") String certificatePassword) throws Exception {
+        return Once.bind(context, "tenantTokens", TenantTokens.class, () -> {
+            // dry-run asks for no token, so it needs no credential
+            TenantTokens tokens = new TenantTokens(clientId, mode.dryRun() ? null
+                    : TenantTokens.credential(secret, secretFile, certificateFile, certificatePassword), authorityUrl, scopes);
+            // the first integrations' tokens, fetched once the routes run
+            context.addStartupListener((started, alreadyStarted) -> tokens.warmUp(integrations.all(), warmUp));
+            return tokens;
+        });
+    }
+
+    /** The token scope of each service: Defender for Endpoint's, Graph's (alerts and hunting), Azure Monitor's (Sentinel). */
+    @BindToRegistry("tokenScopes")
+    public Map<DefenderRequest.Service, String> tokenScopes(@PropertyInject("bridge.defender.scope") String defenderScope,
+                                                            @PropertyInject("bridge.graph.scope") String graphScope,
+                                                            @PropertyInject("bridge.sentinel.scope") String sentinelScope) {
+        return Map.of(DefenderRequest.Service.defender, defenderScope, DefenderRequest.Service.graph, graphScope,
+                DefenderRequest.Service.hunting, graphScope, DefenderRequest.Service.sentinel, sentinelScope);
     }
 
     @BindToRegistry("tokens")
@@ -72,8 +74,8 @@ public class MicrosoftWiring implements CamelConfiguration {
 
     /** Dry-run's anchors are made up: never remembered in the store, so none reaches a later live run. */
     @BindToRegistry("deviceAnchors")
-    public AnchorSteps deviceAnchors(@BeanInject("store") DeliveryStore store) {
-        return new AnchorSteps(new DeviceAnchors(store, !dryRun()));
+    public AnchorSteps deviceAnchors(@BeanInject("store") DeliveryStore store, @BeanInject("deliveryMode") DeliveryMode mode) {
+        return new AnchorSteps(new DeviceAnchors(store, !mode.dryRun()));
     }
 
     @BindToRegistry("defenderReply")
@@ -90,20 +92,5 @@ public class MicrosoftWiring implements CamelConfiguration {
     @BindToRegistry("dryRunLog")
     public DryRunSteps dryRunLog(@PropertyInject("bridge.data-dir") String dataDir) {
         return new DryRunSteps(new DryRunLog(Path.of(dataDir, "dry-run-alerts.jsonl")));
-    }
-
-    @Override
-    public void configure(CamelContext context) throws Exception {
-        // for the routes: a placeholder is resolved once, when they are built
-        context.getPropertiesComponent().addOverrideProperty("bridge.delivery.dry-run", String.valueOf(dryRun()));
-        TenantTokens tokens = context.getRegistry().lookupByNameAndType("tenantTokens", TenantTokens.class);
-        IntegrationRegistry integrations = context.getRegistry().lookupByNameAndType("integrationRegistry", IntegrationRegistry.class);
-        // the first integrations' tokens, fetched once the routes run
-        context.addStartupListener((started, alreadyStarted) -> tokens.warmUp(integrations.all(), warmUp));
-        LOG.info("Defender delivery mode: {}", DeliveryMode.of(mode, clientId).name());
-    }
-
-    private boolean dryRun() {
-        return DeliveryMode.of(mode, clientId).dryRun();
     }
 }

@@ -36,8 +36,7 @@ public class OperationsWiring implements CamelConfiguration {
     public Operations operations(CamelContext context, @BeanInject("integrationRegistry") IntegrationRegistry integrations,
                                  @BeanInject("connectionFactory") ConnectionFactory connections,
                                  @BeanInject("deliveryLanes") DeliveryLanes lanes,
-                                 @PropertyInject("bridge.queue.dlq") String deadLetterQueue,
-                                 @PropertyInject("bridge.queue.inbound") String inboundQueue,
+                                 @PropertyInject("bridge.queue.dlq") String deadLetterQueue, @PropertyInject("bridge.queue.inbound") String inboundQueue,
                                  @PropertyInject("bridge.health.integration-failures") long failuresToReport) throws Exception {
         return Once.bind(context, "operations", Operations.class, () -> {
             Operations operations = new Operations(context, integrations.all(), new DeadLetters(connections, deadLetterQueue, inboundQueue),
@@ -45,11 +44,6 @@ public class OperationsWiring implements CamelConfiguration {
             context.addService(operations, true);
             return operations;
         });
-    }
-
-    @BindToRegistry("integrationCounters")
-    public IntegrationCounters integrationCounters(@BeanInject("operations") Operations operations) {
-        return new IntegrationCounters(operations);
     }
 
     @BindToRegistry("integrationsReload")
@@ -66,14 +60,18 @@ public class OperationsWiring implements CamelConfiguration {
     @BindToRegistry("console")
     public BridgeConsole console(CamelContext context, @BeanInject("integrationRegistry") IntegrationRegistry integrations,
                                  @BeanInject("operations") Operations operations, @BeanInject("tenantTokens") TenantTokens tokens,
-                                 @BeanInject("deliveryLanes") DeliveryLanes lanes,
-                                 @PropertyInject(value = "bridge.defender.mode", defaultValue = "") String mode,
-                                 @PropertyInject(value = "bridge.auth.client-id", defaultValue = "") String clientId) throws Exception {
+                                 @BeanInject("deliveryLanes") DeliveryLanes lanes, @BeanInject("deliveryMode") DeliveryMode mode) throws Exception {
         return Once.bind(context, "console", BridgeConsole.class, () -> {
-            BridgeConsole console = new BridgeConsole(context, integrations, operations, tokens, DeliveryMode.of(mode, clientId).dryRun(), lanes);
+            BridgeConsole console = new BridgeConsole(context, integrations, operations, tokens, mode.dryRun(), lanes);
             context.addService(console, true);
             return console;
         });
+    }
+
+    /** The routes count each event here (routes/ingest.camel.yaml, delivery.camel.yaml, error-handling.camel.yaml). */
+    @BindToRegistry("integrationCounters")
+    public IntegrationCounters integrationCounters(@BeanInject("operations") Operations operations) {
+        return new IntegrationCounters(operations);
     }
 
     @Override

@@ -22,13 +22,12 @@ public class SentinelWiring implements CamelConfiguration {
 
     @BindToRegistry("sentinelBatches")
     public SentinelBatches sentinelBatches(CamelContext context, @BeanInject("connectionFactory") ConnectionFactory connections,
-                                           @BeanInject("integrationRegistry") IntegrationRegistry integrations,
-                                           @BeanInject("eventValidator") EventValidator validator,
+                                           @BeanInject("integrationRegistry") IntegrationRegistry integrations, @BeanInject("eventValidator") EventValidator validator,
                                            @BeanInject("store") DeliveryStore store, @BeanInject("operations") Operations operations,
                                            @BeanInject("tenantTokens") TenantTokens tokens, @BeanInject("tenantGates") TenantGate gates,
                                            @BeanInject("retryPolicy") RetrySchedule retries,
-                                           @PropertyInject("bridge.queue.dlq") String deadLetterQueue,
-                                           @PropertyInject("bridge.data-dir") String dataDir) throws Exception {
+                                           @PropertyInject("bridge.queue.dlq") String deadLetterQueue, @PropertyInject("bridge.data-dir") String dataDir)
+            throws Exception {
         return Once.bind(context, "sentinelBatches", SentinelBatches.class, () -> new SentinelBatches(connections, integrations, validator,
                 store, operations, tokens, gates, retries, SentinelBatches.Limits.of(context), deadLetterQueue,
                 Path.of(dataDir, "dry-run-sentinel.jsonl")));

@@ -19,34 +19,34 @@ import java.time.Duration;
 /** The store (delivered events, alerts, pending creates, anchors, quota windows), its retention and its health check. */
 public class StoreWiring implements CamelConfiguration {
 
+    /** Dry-run makes its alert ids up: they go to a store of its own, or the events it handled would count as done once live. */
     @BindToRegistry(value = "store", destroyMethod = "close")
-    public DeliveryStore store(CamelContext context,
-                               @PropertyInject(value = "bridge.store.url", defaultValue = "") String url,
-                               @PropertyInject(value = "bridge.store.user", defaultValue = "") String user,
-                               @PropertyInject(value = "bridge.store.password", defaultValue = "") String password,
-                               @PropertyInject("bridge.data-dir") String dataDir,
-                               @PropertyInject(value = "bridge.defender.mode", defaultValue = "") String mode,
-                               @PropertyInject(value = "bridge.auth.client-id", defaultValue = "") String clientId,
-                               @PropertyInject(value = "bridge.store.retention", defaultValue = "P30D") String retentionSetting,
-                               @PropertyInject(value = "bridge.store.retention-interval-ms", defaultValue = "600000") long retentionIntervalMs,
-                               @PropertyInject("bridge.defender.quota-window-ms") long quotaWindowMs,
-                               @PropertyInject("bridge.delivery.max-attempts") int maxAttempts,
-                               @PropertyInject("bridge.delivery.max-delay-ms") long maxDelayMs) throws Exception {
+    public DeliveryStore store(CamelContext context, @BeanInject("deliveryMode") DeliveryMode mode,
+                               @PropertyInject("bridge.data-dir") String dataDir, @PropertyInject("bridge.store.url") String url,
+                               @PropertyInject("bridge.store.user") String user, @PropertyInject("bridge.store.password") String password)
+            throws Exception {
         return Once.bind(context, "store", DeliveryStore.class, () -> {
-            StoreRetention.Ages ages = new StoreRetention.Ages(retention(retentionSetting, maxAttempts, maxDelayMs), DeviceAnchors.REUSE,
-                    Duration.ofMillis(60 * quotaWindowMs));
-            // dry-run makes its alert ids up: they go to a store of its own, or the events it handled
-            // would count as done once the bridge goes live
-            boolean dryRun = DeliveryMode.of(mode, clientId).dryRun();
-            String storeUrl = dryRun ? DeliveryStore.dryRunUrl(Path.of(dataDir))
-                    : url.isBlank() ? DeliveryStore.defaultUrl(Path.of(dataDir)) : url;
-            DeliveryStore store = dryRun ? new DeliveryStore(storeUrl, null, null)
-                    : new DeliveryStore(storeUrl, Once.blankToNull(user), Once.blankToNull(password));
+            DeliveryStore store = mode.dryRun() ? new DeliveryStore(DeliveryStore.dryRunUrl(Path.of(dataDir)), null, null)
+                    : new DeliveryStore(url.isBlank() ? DeliveryStore.defaultUrl(Path.of(dataDir)) : url, Once.blankToNull(user),
+                    Once.blankToNull(password));
             HealthCheckRegistry.get(context).register(new PartHealthCheck("store", store::problem));
-            // deletes what the store no longer keeps, in the background while the context runs (docs/operations.md)
-            StoreRetention retention = new StoreRetention(store, ages, Duration.ofMillis(retentionIntervalMs));
-            context.addService(new Lifecycle(retention::start, retention::stop), true);
             return store;
+        });
+    }
+
+    /** Deletes what the store no longer keeps, in the background while the context runs (docs/operations.md). */
+    @BindToRegistry("storeRetention")
+    public StoreRetention storeRetention(CamelContext context, @BeanInject("store") DeliveryStore store,
+                                         @PropertyInject("bridge.store.retention") String retention,
+                                         @PropertyInject("bridge.store.retention-interval-ms") long intervalMs,
+                                         @PropertyInject("bridge.defender.quota-window-ms") long quotaWindowMs,
+                                         @PropertyInject("bridge.delivery.max-attempts") int maxAttempts, @PropertyInject("bridge.delivery.max-delay-ms") long maxDelayMs)
+            throws Exception {
+        return Once.bind(context, "storeRetention", StoreRetention.class, () -> {
+            StoreRetention made = new StoreRetention(store, new StoreRetention.Ages(retention(retention, maxAttempts, maxDelayMs), DeviceAnchors.REUSE,
+                    Duration.ofMillis(60 * quotaWindowMs)), Duration.ofMillis(intervalMs));
+            context.addService(new Lifecycle(made::start, made::stop), true);
+            return made;
         });
     }
 
