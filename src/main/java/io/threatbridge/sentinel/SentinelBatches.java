@@ -33,7 +33,6 @@ import jakarta.jms.MessageProducer;
 import jakarta.jms.Session;
 import jakarta.jms.TextMessage;
 import org.apache.camel.Body;
-import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Header;
@@ -91,12 +90,6 @@ public class SentinelBatches {
                 throw new IllegalArgumentException("bridge.sentinel.*: need max-rows >= 1, 3 <= max-call-bytes <= "
                         + SERVICE_MAX_CALL_BYTES + " (the Logs Ingestion API's limit) and batch-wait-ms >= 0");
             }
-        }
-
-        public static Limits of(CamelContext context) {
-            return new Limits(Integer.parseInt(context.resolvePropertyPlaceholders("{{bridge.sentinel.max-rows}}")),
-                    Integer.parseInt(context.resolvePropertyPlaceholders("{{bridge.sentinel.max-call-bytes}}")),
-                    Long.parseLong(context.resolvePropertyPlaceholders("{{bridge.sentinel.batch-wait-ms}}")));
         }
     }
 

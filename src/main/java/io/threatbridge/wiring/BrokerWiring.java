@@ -24,16 +24,11 @@ public class BrokerWiring implements CamelConfiguration {
     @BindToRegistry("broker")
     public BrokerConnection broker(CamelContext context, @PropertyInject("bridge.broker.url") String url,
                                    @PropertyInject("bridge.broker.user") String user, @PropertyInject("bridge.broker.password") String password,
-                                   @PropertyInject("bridge.data-dir") String dataDir) throws Exception {
+                                   @PropertyInject("bridge.data-dir") String dataDir,
+                                   @BeanInject("embeddedBrokerSettings") Map<String, String> embeddedSettings) throws Exception {
         return Once.bind(context, "broker", BrokerConnection.class, () -> {
             BrokerConnection broker = url.isBlank()
-                    ? BrokerConnection.embedded(Path.of("artemis", "broker.xml"), Map.of(
-                            "bridge.data-dir", Path.of(dataDir).toAbsolutePath().toString(),
-                            "bridge.embedded-broker.port", context.resolvePropertyPlaceholders("{{bridge.embedded-broker.port}}"),
-                            "bridge.queue.inbound", context.resolvePropertyPlaceholders("{{bridge.queue.inbound}}"),
-                            "bridge.queue.invalid", context.resolvePropertyPlaceholders("{{bridge.queue.invalid}}"),
-                            "bridge.queue.dlq", context.resolvePropertyPlaceholders("{{bridge.queue.dlq}}"),
-                            "bridge.queue.wake", context.resolvePropertyPlaceholders("{{bridge.queue.wake}}")),
+                    ? BrokerConnection.embedded(Path.of("artemis", "broker.xml"), embeddedSettings,
                             BrokerCredentials.forEmbeddedBroker(user, password, Path.of(dataDir)))
                     : BrokerConnection.external(url, Once.blankToNull(user), Once.blankToNull(password));
             // started with the context, before any route consumes; stopped after the last route
@@ -41,6 +36,16 @@ public class BrokerWiring implements CamelConfiguration {
             HealthCheckRegistry.get(context).register(new PartHealthCheck("broker", broker::problem));
             return broker;
         });
+    }
+
+    /** The settings artemis/broker.xml refers to as ${key}: where the embedded broker keeps its data, its port, its queues. */
+    @BindToRegistry("embeddedBrokerSettings")
+    public Map<String, String> embeddedBrokerSettings(@PropertyInject("bridge.data-dir") String dataDir,
+                                                      @PropertyInject("bridge.embedded-broker.port") String port,
+                                                      @PropertyInject("bridge.queue.inbound") String inbound, @PropertyInject("bridge.queue.invalid") String invalid,
+                                                      @PropertyInject("bridge.queue.dlq") String deadLetters, @PropertyInject("bridge.queue.wake") String wake) {
+        return Map.of("bridge.data-dir", Path.of(dataDir).toAbsolutePath().toString(), "bridge.embedded-broker.port", port,
+                "bridge.queue.inbound", inbound, "bridge.queue.invalid", invalid, "bridge.queue.dlq", deadLetters, "bridge.queue.wake", wake);
     }
 
     /** The JMS component's connections (routes), and the sends of the delivery lanes, the dead letters and the console. */

@@ -26,10 +26,18 @@ public class SentinelWiring implements CamelConfiguration {
                                            @BeanInject("store") DeliveryStore store, @BeanInject("operations") Operations operations,
                                            @BeanInject("tenantTokens") TenantTokens tokens, @BeanInject("tenantGates") TenantGate gates,
                                            @BeanInject("retryPolicy") RetrySchedule retries,
+                                           @BeanInject("sentinelLimits") SentinelBatches.Limits limits,
                                            @PropertyInject("bridge.queue.dlq") String deadLetterQueue, @PropertyInject("bridge.data-dir") String dataDir)
             throws Exception {
         return Once.bind(context, "sentinelBatches", SentinelBatches.class, () -> new SentinelBatches(connections, integrations, validator,
-                store, operations, tokens, gates, retries, SentinelBatches.Limits.of(context), deadLetterQueue,
-                Path.of(dataDir, "dry-run-sentinel.jsonl")));
+                store, operations, tokens, gates, retries, limits, deadLetterQueue, Path.of(dataDir, "dry-run-sentinel.jsonl")));
+    }
+
+    /** A batch's size: rows, bytes per call, and how long it waits for rows after the first. */
+    @BindToRegistry("sentinelLimits")
+    public SentinelBatches.Limits sentinelLimits(@PropertyInject("bridge.sentinel.max-rows") int maxRows,
+                                                 @PropertyInject("bridge.sentinel.max-call-bytes") int maxCallBytes,
+                                                 @PropertyInject("bridge.sentinel.batch-wait-ms") long batchWaitMs) {
+        return new SentinelBatches.Limits(maxRows, maxCallBytes, batchWaitMs);
     }
 }
