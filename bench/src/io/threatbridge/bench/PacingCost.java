@@ -1,6 +1,9 @@
 package io.threatbridge.bench;
 
-import io.threatbridge.defender.TenantPacer;
+import io.threatbridge.store.QuotaWindow;
+import io.threatbridge.store.QuotaLedger;
+
+import io.threatbridge.delivery.TenantPacer;
 import io.threatbridge.store.DeliveryStore;
 
 import java.lang.management.ManagementFactory;
@@ -53,7 +56,7 @@ final class PacingCost {
         }
     }
 
-    private void report(String ledgerName, TenantPacer.Ledger ledger) {
+    private void report(String ledgerName, QuotaLedger ledger) {
         // warm-up, forgotten: the JIT compiles the statements' path in this JVM and H2's
         measure(ledger, 15, "warm-up-fifteen", block);
         measure(ledger, 1_000_000, "warm-up-million", block);
@@ -66,8 +69,8 @@ final class PacingCost {
     }
 
     /** CPU-ms per call over the first and the last block of calls, and how many calls the window held at the end. */
-    private double[] measure(TenantPacer.Ledger ledger, int limit, String prefix, int calls) {
-        List<TenantPacer.Window> windows = List.of(new TenantPacer.Window(limit, MINUTE));
+    private double[] measure(QuotaLedger ledger, int limit, String prefix, int calls) {
+        List<QuotaWindow> windows = List.of(new QuotaWindow(limit, MINUTE));
         com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         double first = 0;
         long[] made = new long[calls];
@@ -95,7 +98,7 @@ final class PacingCost {
     }
 
     /** The ledger of the version before this one (DeliveryStore.countCall until V7), on one connection. */
-    private static final class RowsPerCall implements TenantPacer.Ledger {
+    private static final class RowsPerCall implements QuotaLedger {
 
         private final Connection connection;
 
@@ -104,8 +107,8 @@ final class PacingCost {
         }
 
         @Override
-        public long countCall(String quotaKey, String callId, List<TenantPacer.Window> windows) {
-            long longest = windows.stream().mapToLong(TenantPacer.Window::millis).max().orElse(0);
+        public long countCall(String quotaKey, String callId, List<QuotaWindow> windows) {
+            long longest = windows.stream().mapToLong(QuotaWindow::millis).max().orElse(0);
             try {
                 connection.setAutoCommit(false);
                 if (!lock(quotaKey)) {
@@ -118,7 +121,7 @@ final class PacingCost {
                 long now = now();
                 update("DELETE FROM quota_call WHERE quota_key = ? AND counted_at <= ?", quotaKey, now - longest);
                 long wait = 0;
-                for (TenantPacer.Window window : windows) {
+                for (QuotaWindow window : windows) {
                     try (PreparedStatement counted = prepare("SELECT COUNT(*), MIN(counted_at) FROM quota_call WHERE quota_key = ? AND counted_at > ?",
                             quotaKey, now - window.millis()); ResultSet row = counted.executeQuery()) {
                         row.next();

@@ -60,7 +60,7 @@ final class Tenants {
 
     private static final String SCENARIO = "tenants";
     /**
-     * The bridge's line for each delivered event (routes/delivery.yaml, logger io.threatbridge.delivered):
+     * The bridge's line for each delivered event (routes/delivery.camel.yaml, logger io.threatbridge.delivered):
      * created, or already-alerted / found-after-unanswered-create when a create's answer was not recorded.
      */
     private static final Pattern DELIVERED = Pattern.compile(" - (?:created|already-alerted|found-after-unanswered-create) (\\S+): event (\\S+),");

@@ -1,7 +1,14 @@
 package io.threatbridge;
 
-import io.threatbridge.broker.SendCommand;
-import io.threatbridge.integration.IntegrationRoutes;
+import io.threatbridge.wiring.BrokerWiring;
+import io.threatbridge.wiring.DeliveryWiring;
+import io.threatbridge.wiring.IntakeWiring;
+import io.threatbridge.wiring.MicrosoftWiring;
+import io.threatbridge.wiring.OperationsWiring;
+import io.threatbridge.wiring.SentinelWiring;
+import io.threatbridge.wiring.StoreWiring;
+
+import io.threatbridge.route.IntegrationRoutes;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
 import org.slf4j.Logger;
@@ -53,7 +60,14 @@ public final class ThreatBridge {
             }
         };
         main.setPropertyPlaceholderLocations(BridgeSettings.LOCATIONS);
-        main.configure().addConfiguration(BridgeConfiguration.class);
+        // by concern, in the order their beans need each other (camel-main binds them in this order)
+        main.configure().addConfiguration(IntakeWiring.class);
+        main.configure().addConfiguration(BrokerWiring.class);
+        main.configure().addConfiguration(StoreWiring.class);
+        main.configure().addConfiguration(MicrosoftWiring.class);
+        main.configure().addConfiguration(DeliveryWiring.class);
+        main.configure().addConfiguration(OperationsWiring.class);
+        main.configure().addConfiguration(SentinelWiring.class);
         main.configure().addRoutesBuilder(IntegrationRoutes.class);
         BridgeSettings.overrides().forEach(main::addOverrideProperty);
         overrides.forEach(main::addOverrideProperty);

@@ -134,7 +134,7 @@ public final class BridgeHarness implements AutoCloseable {
 
     /**
      * An event straight onto an integration's delivery queue, as ingest puts it there: with the wake
-     * that tells the delivery lanes (routes/ingest.yaml), in one transaction.
+     * that tells the delivery lanes (routes/ingest.camel.yaml), in one transaction.
      */
     public void sendToDelivery(String integration, String body, int priority) throws JMSException {
         try (Session session = client.createSession(true, Session.SESSION_TRANSACTED);

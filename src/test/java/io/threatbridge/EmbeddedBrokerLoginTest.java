@@ -1,7 +1,6 @@
 package io.threatbridge;
 
 import io.threatbridge.broker.BrokerCredentials;
-import io.threatbridge.broker.SendCommand;
 import jakarta.jms.Connection;
 import jakarta.jms.JMSSecurityException;
 import jakarta.jms.Message;

@@ -79,9 +79,9 @@ public final class FakeMicrosoft implements AutoCloseable {
     }
 
     /** The anchor hunting gives for the sample device in the tenant now: what a create on it must name. */
-    public io.threatbridge.defender.Anchor sampleAnchor(String tenant) {
+    public io.threatbridge.microsoft.Anchor sampleAnchor(String tenant) {
         MicrosoftRules.DeviceEvent event = rules.latestEvent(tenant, MicrosoftRules.SAMPLE_MACHINE);
-        return new io.threatbridge.defender.Anchor(MicrosoftRules.SAMPLE_MACHINE, event.timestamp(), String.valueOf(event.reportId()));
+        return new io.threatbridge.microsoft.Anchor(MicrosoftRules.SAMPLE_MACHINE, event.timestamp(), String.valueOf(event.reportId()));
     }
 
     /** The createAlert calls made with a token of this tenant. */

@@ -3,7 +3,7 @@ package io.threatbridge;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-import io.threatbridge.defender.GraphAlertsTest;
+import io.threatbridge.microsoft.GraphAlertsTest;
 import io.threatbridge.store.TestStores;
 import jakarta.jms.Message;
 import org.junit.jupiter.api.Test;

@@ -3,7 +3,7 @@ package io.threatbridge;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.http.HttpHeader;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-import io.threatbridge.defender.EndpointAlerts;
+import io.threatbridge.microsoft.EndpointAlerts;
 import io.threatbridge.event.EventValidator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

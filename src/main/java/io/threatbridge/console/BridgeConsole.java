@@ -1,6 +1,6 @@
 package io.threatbridge.console;
 
-import io.threatbridge.defender.TenantTokens;
+import io.threatbridge.microsoft.TenantTokens;
 import io.threatbridge.integration.Integration;
 import io.threatbridge.integration.IntegrationRegistry;
 import io.threatbridge.integration.DeliveryControl;

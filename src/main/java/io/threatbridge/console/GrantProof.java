@@ -2,8 +2,8 @@ package io.threatbridge.console;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.threatbridge.defender.DefenderRequest.Service;
-import io.threatbridge.defender.TenantTokens;
+import io.threatbridge.microsoft.DefenderRequest.Service;
+import io.threatbridge.microsoft.TenantTokens;
 import io.threatbridge.integration.FilterLevel;
 import io.threatbridge.integration.Integration;
 

@@ -5,9 +5,6 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.threatbridge.event.EventValidator;
 import io.threatbridge.event.InvalidEventException;
 import io.threatbridge.event.MappedEvent;
-import org.apache.camel.Body;
-import org.apache.camel.Exchange;
-import org.apache.camel.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,7 +66,7 @@ public class VendorFormats {
     }
 
     /** The message's records, each to be mapped on its own; the whole message is invalid only when it cannot be split. */
-    public List<VendorRecord> records(@Body Object body, @Header("bridgeFormat") String format) {
+    public List<VendorRecord> records(Object body, String format) {
         FormatMapping mapping = formats.get(format);
         if (mapping == null) {
             throw new InvalidEventException("bridgeFormat: '" + FormatFunctions.abbreviate(String.valueOf(format)) + "' is not a known format ("
@@ -84,12 +81,8 @@ public class VendorFormats {
         return records;
     }
 
-    /**
-     * The event made from one record. Sets originalBody to the record's text first: a record that
-     * fails, here or later, goes to the invalid queue alone, as it came.
-     */
-    public MappedEvent map(@Body VendorRecord record, Exchange exchange) {
-        exchange.setProperty("originalBody", record.text());
+    /** The event made from one record, or InvalidEventException naming the record and the vendor's field. */
+    public MappedEvent map(VendorRecord record) {
         if (record.text().length() > EventValidator.MAX_BYTES
                 && record.text().getBytes(StandardCharsets.UTF_8).length > EventValidator.MAX_BYTES) {
             throw new InvalidEventException(record.origin() + ": " + record.text().getBytes(StandardCharsets.UTF_8).length

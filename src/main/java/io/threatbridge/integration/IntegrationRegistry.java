@@ -2,7 +2,6 @@ package io.threatbridge.integration;
 
 import io.threatbridge.event.InvalidEventException;
 import io.threatbridge.event.MappedEvent;
-import org.apache.camel.ExchangeProperty;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -75,9 +74,9 @@ public class IntegrationRegistry {
      * A sender (the broker user the broker validated) that an integration of the account does not
      * list in its senders makes the whole event invalid, not only its copy for that one.
      */
-    public List<Integration> forAccount(@ExchangeProperty("accountId") String accountId,
-                                        @ExchangeProperty("mappedEvent") MappedEvent mapped,
-                                        @ExchangeProperty("sender") String sender) {
+    public List<Integration> forAccount(String accountId,
+                                        MappedEvent mapped,
+                                        String sender) {
         List<Integration> integrations = snapshot.byAccount().get(accountId);
         if (integrations == null) {
             InvalidEventException unknown = new InvalidEventException("accountId: '" + accountId

@@ -1,10 +1,10 @@
 package io.threatbridge.lanes;
 
-import io.threatbridge.defender.TenantGate;
+import io.threatbridge.delivery.TenantGate;
 import io.threatbridge.integration.DeliveryControl;
 import io.threatbridge.integration.Integration;
 import io.threatbridge.integration.IntegrationRegistry;
-import io.threatbridge.integration.IntegrationRoutes;
+import io.threatbridge.route.IntegrationRoutes;
 import jakarta.jms.Connection;
 import jakarta.jms.ConnectionFactory;
 import jakarta.jms.DeliveryMode;
@@ -242,7 +242,7 @@ public class DeliveryLanes extends ServiceSupport implements DeliveryControl {
         }
     }
 
-    /** The wake ingest sends with each event (routes/ingest.yaml does the same with Camel's headers). */
+    /** The wake ingest sends with each event (routes/ingest.camel.yaml does the same with Camel's headers). */
     static Message wake(Session session, String integration) throws JMSException {
         Message wake = session.createTextMessage(integration);
         wake.setStringProperty(WAKE_PROPERTY, integration);
@@ -408,7 +408,7 @@ public class DeliveryLanes extends ServiceSupport implements DeliveryControl {
         }
     }
 
-    /** A Sentinel integration takes its events in batches, on a route of its own (routes/sentinel.yaml). */
+    /** A Sentinel integration takes its events in batches, on a route of its own (routes/sentinel.camel.yaml). */
     private boolean consumedByRoute(String name) {
         Integration integration = integrations.find(name);
         return integration != null && integration.api() == Integration.Api.sentinel;

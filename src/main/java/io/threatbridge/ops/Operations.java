@@ -1,39 +1,29 @@
 package io.threatbridge.ops;
 
-import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.threatbridge.defender.DeliveryException;
-import io.threatbridge.defender.NoAnchorException;
-import io.threatbridge.health.IntegrationHealthCheck;
+import io.threatbridge.health.IntegrationHealth;
 import io.threatbridge.integration.DeliveryControl;
 import io.threatbridge.integration.Integration;
 import org.apache.camel.CamelContext;
-import org.apache.camel.ExchangeProperty;
-import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.support.service.ServiceSupport;
 
-import java.io.IOException;
-import javax.management.MBeanServer;
-import javax.management.ObjectName;
-import javax.management.StandardMBean;
-import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.ToDoubleFunction;
 
 /**
- * The integrations' counters, which the routes update by name, shown twice: as MBeans in the
- * platform MBean server (threatbridge:type=Integration,name=...) and as Prometheus counters labelled
- * by integration on /observe/metrics (threatbridge_delivered_total{integration="..."} and so on).
+ * The integrations' counters, which the routes update by name (io.threatbridge.route.IntegrationCounters),
+ * shown as MBeans (IntegrationMBeans), as Prometheus counters (IntegrationMetrics), and, for a tenant
+ * that failed, as a health check (IntegrationHealth). A service of the context: the MBeans come
+ * with its start and go with its stop.
  */
 public class Operations extends ServiceSupport {
 
     private final CamelContext camel;
     private final List<Integration> integrations;
     private final Map<String, IntegrationStats> stats = new ConcurrentHashMap<>();
-    private final java.util.Set<String> withHealthCheck = ConcurrentHashMap.newKeySet();
-    private final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+    private final IntegrationMBeans mbeans = new IntegrationMBeans();
+    private final IntegrationHealth health;
 
     private final DeadLetters deadLetters;
     private final long failuresToReport;
@@ -47,10 +37,10 @@ public class Operations extends ServiceSupport {
         this.integrations = List.copyOf(integrations);
         this.deadLetters = deadLetters;
         this.failuresToReport = failuresToReport;
+        this.health = new IntegrationHealth(camel, failuresToReport);
     }
-
     /** Counts a delivered alert; returns its latency since the bridge received the event, in ms (-1: not known). */
-    public long delivered(@ExchangeProperty("integrationName") String integration, @ExchangeProperty("receivedAt") Long receivedAt) {
+    public long delivered(String integration, Long receivedAt) {
         of(integration).delivered();
         return millisSince(receivedAt);
     }
@@ -63,14 +53,13 @@ public class Operations extends ServiceSupport {
         }
     }
 
-    public void filtered(@ExchangeProperty("integrationName") String integration) {
+    public void filtered(String integration) {
         of(integration).filtered();
     }
 
-    /** @param failure what made the delivery fail; counts against the tenant's health when it is the tenant's */
-    public void deadLettered(String integration, String reason, Throwable failure) {
+    /** @param tenants whether the failure was the tenant's (TenantFailures): it then counts against the tenant's health */
+    public void deadLettered(String integration, String reason, boolean tenants) {
         if (integration != null) {
-            boolean tenants = isTenantFailure(failure);
             of(integration).deadLettered(reason, tenants);
             if (tenants) {
                 showHealthOf(integration);
@@ -78,24 +67,14 @@ public class Operations extends ServiceSupport {
         }
     }
 
-    public void retried(String integration, String reason, Throwable failure) {
+    /** @param tenants whether the failure was the tenant's (TenantFailures): it then counts against the tenant's health */
+    public void retried(String integration, String reason, boolean tenants) {
         if (integration != null) {
-            boolean tenants = isTenantFailure(failure);
             of(integration).retried(reason, tenants);
             if (tenants) {
                 showHealthOf(integration);
             }
         }
-    }
-
-    /**
-     * Whether a failure came from the tenant's side (Defender's or Graph's answer, Azure AD, the
-     * connection to them) rather than from the bridge's own broker or store, which every tenant
-     * shares and which have health checks of their own.
-     */
-    public boolean isTenantFailure(Throwable failure) {
-        // a device without an anchor under api: endpoint is the event's matter, not the tenant's trouble
-        return failure instanceof DeliveryException && !(failure instanceof NoAnchorException) || failure instanceof IOException;
     }
 
     public void rateLimited(String integration, String reason) {
@@ -110,79 +89,37 @@ public class Operations extends ServiceSupport {
         return stats.computeIfAbsent(integration, name -> new IntegrationStats(name, delivery, failuresToReport));
     }
 
-    static ObjectName objectName(String integration) throws Exception {
-        return new ObjectName("threatbridge:type=Integration,name=" + integration);
-    }
-
-    static final String DEAD_LETTERS = "threatbridge:type=DeadLetters";
-
     @Override
     protected void doStart() throws Exception {
-        ObjectName dead = new ObjectName(DEAD_LETTERS);
-        if (server.isRegistered(dead)) {
-            server.unregisterMBean(dead);
-        }
-        server.registerMBean(new StandardMBean(deadLetters, DeadLettersMBean.class), dead);
+        mbeans.registerDeadLetters(deadLetters);
         for (Integration integration : integrations) {
             register(integration);
         }
     }
 
-    /**
-     * The integration's MBean and metrics; again after a reload does no harm. Its health check comes
-     * with its tenant's first failure ({@link #showHealthOf}): a registry of thousands of checks, most
-     * of them for quiet tenants, would make every start and every look-up of a check slow.
-     */
+    /** The integration's MBean and metrics; again after a reload does no harm. Its health check comes with its tenant's first failure. */
     public void register(Integration integration) throws Exception {
-        ObjectName name = objectName(integration.name());
-        if (!server.isRegistered(name)) {
-            server.registerMBean(new StandardMBean(of(integration.name()), IntegrationMBean.class), name);
-        }
+        IntegrationStats counters = of(integration.name());
+        mbeans.register(counters);
         MeterRegistry meters = camel.getRegistry().findSingleByType(MeterRegistry.class);
         if (meters != null) {
-            IntegrationStats counters = of(integration.name());
-            counter(meters, "threatbridge.delivered", "alerts delivered to Defender or Graph, rows to Sentinel", counters, IntegrationStats::getDelivered);
-            counter(meters, "threatbridge.filtered", "events below the integration's filter level, or for a disabled integration", counters, IntegrationStats::getFiltered);
-            counter(meters, "threatbridge.dead.lettered", "events put on the dead-letter queue", counters, IntegrationStats::getDeadLettered);
-            counter(meters, "threatbridge.retried", "failed attempts that will be tried again", counters, IntegrationStats::getRetried);
-            counter(meters, "threatbridge.rate.limited", "429 answers from Defender", counters, IntegrationStats::getRateLimited);
+            IntegrationMetrics.register(meters, counters);
         }
     }
 
-    /** The integration's own check in the details of /observe/health, from its tenant's first failure on. */
     private void showHealthOf(String integration) {
-        if (!withHealthCheck.add(integration)) {
-            return;
-        }
-        HealthCheckRegistry health = HealthCheckRegistry.get(camel);
-        if (health != null) {
-            IntegrationStats counters = of(integration);
-            health.register(new IntegrationHealthCheck(integration, counters::failuresInARow, counters::getLastError, failuresToReport));
-        }
+        IntegrationStats counters = of(integration);
+        health.show(integration, counters::failuresInARow, counters::getLastError);
     }
 
     public void unregister(String integration) throws Exception {
-        ObjectName name = objectName(integration);
-        if (server.isRegistered(name)) {
-            server.unregisterMBean(name);
-        }
-        HealthCheckRegistry health = HealthCheckRegistry.get(camel);
-        if (health != null && withHealthCheck.remove(integration)) {
-            health.getCheck(IntegrationHealthCheck.PREFIX + integration).ifPresent(health::unregister);
-        }
-    }
-
-    private static void counter(MeterRegistry meters, String name, String description, IntegrationStats counters,
-                                ToDoubleFunction<IntegrationStats> value) {
-        FunctionCounter.builder(name, counters, value).description(description)
-                .tag("integration", counters.name()).register(meters);
+        mbeans.unregister(integration);
+        health.remove(integration);
     }
 
     @Override
     protected void doStop() throws Exception {
-        if (server.isRegistered(new ObjectName(DEAD_LETTERS))) {
-            server.unregisterMBean(new ObjectName(DEAD_LETTERS));
-        }
+        mbeans.unregisterDeadLetters();
         for (String integration : stats.keySet()) {
             unregister(integration);
         }

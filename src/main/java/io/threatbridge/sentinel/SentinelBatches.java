@@ -2,15 +2,16 @@ package io.threatbridge.sentinel;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.threatbridge.defender.DefenderReply;
-import io.threatbridge.defender.DefenderRequest;
-import io.threatbridge.defender.DeliveryException;
-import io.threatbridge.defender.PermanentDeliveryException;
-import io.threatbridge.defender.RetrySchedule;
-import io.threatbridge.defender.TenantGate;
-import io.threatbridge.defender.TenantTokens;
-import io.threatbridge.defender.ThrottledException;
-import io.threatbridge.defender.TokenRejectedException;
+import io.threatbridge.microsoft.DefenderReply;
+import io.threatbridge.microsoft.DefenderRequest;
+import io.threatbridge.microsoft.DeliveryException;
+import io.threatbridge.microsoft.PermanentDeliveryException;
+import io.threatbridge.delivery.RetrySchedule;
+import io.threatbridge.delivery.TenantFailures;
+import io.threatbridge.delivery.TenantGate;
+import io.threatbridge.microsoft.TenantTokens;
+import io.threatbridge.microsoft.ThrottledException;
+import io.threatbridge.microsoft.TokenRejectedException;
 import io.threatbridge.event.EventValidator;
 import io.threatbridge.event.InvalidEventException;
 import io.threatbridge.event.ThreatEvent;
@@ -32,7 +33,6 @@ import jakarta.jms.MessageProducer;
 import jakarta.jms.Session;
 import jakarta.jms.TextMessage;
 import org.apache.camel.Body;
-import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Header;
@@ -51,7 +51,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The steps of routes/sentinel.yaml (interface.md section 5d). A batch is the events taken from an
+ * The steps of routes/sentinel.camel.yaml (interface.md section 5d). A batch is the events taken from an
  * integration's queue in one transacted JMS session: up to {@link Limits#maxRows} events, or about
  * {@link Limits#maxCallBytes} of them, or whatever came within {@link Limits#batchWaitMs} of the
  * first. Their rows go out in as few calls as the 1 MB limit allows, and the session is committed
@@ -90,12 +90,6 @@ public class SentinelBatches {
                 throw new IllegalArgumentException("bridge.sentinel.*: need max-rows >= 1, 3 <= max-call-bytes <= "
                         + SERVICE_MAX_CALL_BYTES + " (the Logs Ingestion API's limit) and batch-wait-ms >= 0");
             }
-        }
-
-        public static Limits of(CamelContext context) {
-            return new Limits(Integer.parseInt(context.resolvePropertyPlaceholders("{{bridge.sentinel.max-rows}}")),
-                    Integer.parseInt(context.resolvePropertyPlaceholders("{{bridge.sentinel.max-call-bytes}}")),
-                    Long.parseLong(context.resolvePropertyPlaceholders("{{bridge.sentinel.batch-wait-ms}}")));
         }
     }
 
@@ -379,13 +373,14 @@ public class SentinelBatches {
                     item.dead(reason, failure instanceof DeliveryException d ? d.getHttpStatus() : null);
                 }
             } else {
-                if (operations.isTenantFailure(failure)) {
+                boolean tenants = TenantFailures.isTenantFailure(failure);
+                if (tenants) {
                     gate.recordFailure(batch.integration, CALL);
                 }
                 for (SentinelBatch.Item item : pending) {
                     if (retries.mayRetry(item.attempt)) {
                         requeue(batch, item, retries.nextAttemptAt(item.attempt), item.attempt + 1);
-                        operations.retried(name, reason, failure);
+                        operations.retried(name, reason, tenants);
                     } else {
                         item.dead("gave up after " + item.attempt + " attempts: " + reason,
                                 failure instanceof DeliveryException d ? d.getHttpStatus() : null);
@@ -459,7 +454,7 @@ public class SentinelBatches {
         String name = batch.integration.name();
         operations.deliveredRows(name, batch.in(SentinelBatch.State.DELIVERED).size());
         for (SentinelBatch.Item item : batch.in(SentinelBatch.State.DEAD)) {
-            operations.deadLettered(name, item.reason, null);
+            operations.deadLettered(name, item.reason, false);
         }
     }
 

@@ -2,9 +2,7 @@ package io.threatbridge.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import io.threatbridge.defender.TenantPacer;
 import io.threatbridge.event.InvalidEventException;
-import org.apache.camel.ExchangeProperty;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +28,7 @@ import java.util.Set;
  * each tenant's quota. Flyway owns the schema (src/main/resources/db/migration); {@link StoreRetention}
  * deletes what is no longer needed.
  */
-public class DeliveryStore implements TenantPacer.Ledger, AutoCloseable {
+public class DeliveryStore implements QuotaLedger, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryStore.class);
     private static final String UNIQUE_VIOLATION = "23505";
@@ -139,9 +137,9 @@ public class DeliveryStore implements TenantPacer.Ledger, AutoCloseable {
         return exists("SELECT 1 FROM delivered_event WHERE integration = ? AND account_id = ? AND event_id = ?", integration, account, eventId);
     }
 
-    public void markDone(@ExchangeProperty("integrationName") String integration, @ExchangeProperty("accountId") String account,
-                         @ExchangeProperty("eventId") String eventId, @ExchangeProperty("outcome") String outcome,
-                         @ExchangeProperty("alertId") String alertId) {
+    public void markDone(String integration, String account,
+                         String eventId, String outcome,
+                         String alertId) {
         checkIds(account, eventId, null);
         insertOnce("INSERT INTO delivered_event (integration, account_id, event_id, outcome, alert_id, delivered_at) VALUES (?, ?, ?, ?, ?, ?)",
                 integration, account, eventId, outcome, alertId, Timestamp.from(Instant.now()));
@@ -263,9 +261,9 @@ public class DeliveryStore implements TenantPacer.Ledger, AutoCloseable {
      * The alert a create made, and the end of that create's pending row, in one transaction: both or
      * neither, so a crash in between cannot leave a recorded alert with a create still pending.
      */
-    public void recordCreated(@ExchangeProperty("integrationName") String integration, @ExchangeProperty("accountId") String account,
-                              @ExchangeProperty("threatId") String threatId, @ExchangeProperty("alertId") String alertId,
-                              @ExchangeProperty("eventId") String eventId, @ExchangeProperty("alertApi") String api) {
+    public void recordCreated(String integration, String account,
+                              String threatId, String alertId,
+                              String eventId, String api) {
         checkIds(account, eventId, threatId);
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
@@ -295,9 +293,9 @@ public class DeliveryStore implements TenantPacer.Ledger, AutoCloseable {
     }
 
     /** Written before a create call goes out (with the API it goes to), removed once its answer is recorded. */
-    public void beginCreate(@ExchangeProperty("integrationName") String integration, @ExchangeProperty("accountId") String account,
-                            @ExchangeProperty("threatId") String threatId, @ExchangeProperty("eventId") String eventId,
-                            @ExchangeProperty("alertApi") String api) {
+    public void beginCreate(String integration, String account,
+                            String threatId, String eventId,
+                            String api) {
         checkIds(account, eventId, threatId);
         if (!insertOnce("INSERT INTO pending_create (integration, account_id, threat_id, event_id, started_at, api) VALUES (?, ?, ?, ?, ?, ?)",
                 integration, account, threatId, eventId, Timestamp.from(Instant.now()), api)) {
@@ -306,13 +304,13 @@ public class DeliveryStore implements TenantPacer.Ledger, AutoCloseable {
         }
     }
 
-    public void endCreate(@ExchangeProperty("integrationName") String integration, @ExchangeProperty("accountId") String account,
-                          @ExchangeProperty("threatId") String threatId) {
+    public void endCreate(String integration, String account,
+                          String threatId) {
         update("DELETE FROM pending_create WHERE integration = ? AND account_id = ? AND threat_id = ?", integration, account, threatId);
     }
 
-    public void markResolved(@ExchangeProperty("integrationName") String integration, @ExchangeProperty("accountId") String account,
-                             @ExchangeProperty("threatId") String threatId) {
+    public void markResolved(String integration, String account,
+                             String threatId) {
         update("UPDATE threat_alert SET status = 'Resolved', updated_at = ? WHERE integration = ? AND account_id = ? AND threat_id = ?",
                 Timestamp.from(Instant.now()), integration, account, threatId);
     }
@@ -341,7 +339,7 @@ public class DeliveryStore implements TenantPacer.Ledger, AutoCloseable {
      * the limit ({@link QuotaRings}).
      */
     @Override
-    public long countCall(String quotaKey, String callId, List<TenantPacer.Window> windows) {
+    public long countCall(String quotaKey, String callId, List<QuotaWindow> windows) {
         return quota.countCall(quotaKey, callId, windows);
     }
 

@@ -1,6 +1,5 @@
 package io.threatbridge.store;
 
-import io.threatbridge.defender.TenantPacer;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -31,7 +30,7 @@ import java.util.List;
  * <p>A changed limit or window length is a new ring (slots are keyed by both): it starts empty, so
  * for one window after such a change the tenant may be sent its old count plus its new limit.
  */
-final class QuotaRings implements TenantPacer.Ledger {
+final class QuotaRings implements QuotaLedger {
 
     private final DataSource dataSource;
 
@@ -43,7 +42,7 @@ final class QuotaRings implements TenantPacer.Ledger {
     }
 
     @Override
-    public long countCall(String quotaKey, String callId, List<TenantPacer.Window> windows) {
+    public long countCall(String quotaKey, String callId, List<QuotaWindow> windows) {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
@@ -59,7 +58,7 @@ final class QuotaRings implements TenantPacer.Ledger {
                 long wait = 0;
                 boolean[] taken = new boolean[windows.size()];
                 for (int i = 0; i < windows.size(); i++) {
-                    TenantPacer.Window window = windows.get(i);
+                    QuotaWindow window = windows.get(i);
                     try (PreparedStatement slot = prepare(connection, "SELECT called_at FROM quota_slot"
                                     + " WHERE quota_key = ? AND window_ms = ? AND ring_size = ? AND slot = ?",
                             quotaKey, window.millis(), window.limit(), slot(call, window)); ResultSet row = slot.executeQuery()) {
@@ -107,7 +106,7 @@ final class QuotaRings implements TenantPacer.Ledger {
         }
     }
 
-    private static int slot(long call, TenantPacer.Window window) {
+    private static int slot(long call, QuotaWindow window) {
         return (int) (call % window.limit());
     }
 
@@ -141,7 +140,7 @@ final class QuotaRings implements TenantPacer.Ledger {
     }
 
     /** Puts the call in its slot; under the counter's lock no other call writes this slot. */
-    private static void take(Connection connection, String quotaKey, TenantPacer.Window window, int slot, boolean taken,
+    private static void take(Connection connection, String quotaKey, QuotaWindow window, int slot, boolean taken,
                              String callId, long now) throws SQLException {
         if (taken) {
             try (PreparedStatement update = prepare(connection, "UPDATE quota_slot SET call_id = ?, called_at = ?"

@@ -1,6 +1,5 @@
 package io.threatbridge.store;
 
-import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +33,7 @@ import java.util.concurrent.TimeUnit;
  * wait on each other nor deadlock. On H2 (one process) a plain {@code DELETE ... LIMIT}: a second
  * deletion waits for the first's batch and finds its rows gone. No instance coordinates with another.
  */
-public class StoreRetention extends ServiceSupport {
+public class StoreRetention {
 
     private static final Logger LOG = LoggerFactory.getLogger(StoreRetention.class);
     static final int BATCH = 1_000;
@@ -93,8 +92,8 @@ public class StoreRetention extends ServiceSupport {
         }
     }
 
-    @Override
-    protected void doStart() {
+    /** Runs in the background from now on, every interval. */
+    public void start() {
         running = true;
         timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "store-retention");
@@ -106,8 +105,8 @@ public class StoreRetention extends ServiceSupport {
         timer.scheduleWithFixedDelay(this::runLogged, first, interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    @Override
-    protected void doStop() throws InterruptedException {
+    /** No further run; waits a little for one under way. */
+    public void stop() throws InterruptedException {
         running = false;
         if (timer != null) {
             timer.shutdownNow();

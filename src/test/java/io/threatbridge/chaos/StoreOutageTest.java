@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.threatbridge.BridgeHarness;
 import io.threatbridge.Events;
 import io.threatbridge.FakeMicrosoft;
-import io.threatbridge.defender.EndpointAlerts;
+import io.threatbridge.microsoft.EndpointAlerts;
 import io.threatbridge.event.EventValidator;
 import io.threatbridge.store.TestStores;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,7 @@
 package io.threatbridge.format;
 
+import io.threatbridge.route.VendorFormatSteps;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -56,7 +58,7 @@ class VendorFormatsTest {
 
     static ThreatEvent ingest(VendorRecord record) {
         Exchange exchange = new DefaultExchange(CAMEL);
-        MappedEvent mapped = FORMATS.map(record, exchange);
+        MappedEvent mapped = new VendorFormatSteps(FORMATS).map(record, exchange);
         assertEquals(record.text(), exchange.getProperty("originalBody"), "a failing record goes to the invalid queue as it came");
         try {
             return VALIDATOR.validateMapped(mapped);

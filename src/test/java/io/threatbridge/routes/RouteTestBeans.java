@@ -1,28 +1,46 @@
 package io.threatbridge.routes;
 
 import io.threatbridge.broker.InboundMessages;
-import io.threatbridge.defender.AlertApis;
-import io.threatbridge.defender.DefenderReply;
-import io.threatbridge.defender.DefenderRequest;
-import io.threatbridge.defender.DeliveryFacts;
-import io.threatbridge.defender.DeviceAnchors;
-import io.threatbridge.defender.DryRunLog;
-import io.threatbridge.defender.RetrySchedule;
-import io.threatbridge.defender.TenantGate;
-import io.threatbridge.defender.TenantPacer;
-import io.threatbridge.defender.TenantTokens;
-import io.threatbridge.defender.UnansweredCreates;
-import io.threatbridge.event.EventFacts;
+import io.threatbridge.delivery.DeliveryMode;
+import io.threatbridge.delivery.RetrySchedule;
+import io.threatbridge.delivery.TenantGate;
+import io.threatbridge.delivery.TenantPacer;
+import io.threatbridge.delivery.UnansweredCreates;
 import io.threatbridge.event.EventValidator;
 import io.threatbridge.format.VendorFormats;
 import io.threatbridge.integration.DeliveryControl;
 import io.threatbridge.integration.Integration;
 import io.threatbridge.integration.IntegrationRegistry;
-import io.threatbridge.integration.IntegrationsReload;
+import io.threatbridge.microsoft.AlertApis;
+import io.threatbridge.microsoft.DefenderReply;
+import io.threatbridge.microsoft.DefenderRequest;
+import io.threatbridge.microsoft.DeviceAnchors;
+import io.threatbridge.microsoft.DryRunLog;
+import io.threatbridge.microsoft.ServiceUrls;
+import io.threatbridge.microsoft.TenantTokens;
 import io.threatbridge.ops.DeadLetters;
 import io.threatbridge.ops.Operations;
+import io.threatbridge.route.AlertRequests;
+import io.threatbridge.route.AnchorSteps;
+import io.threatbridge.route.DeliveryHistory;
+import io.threatbridge.route.DryRunSteps;
+import io.threatbridge.route.IntegrationCounters;
+import io.threatbridge.route.Integrations;
+import io.threatbridge.route.IntegrationsReload;
+import io.threatbridge.route.LevelFilter;
+import io.threatbridge.route.MicrosoftCall;
+import io.threatbridge.route.PacerSteps;
+import io.threatbridge.route.QueuedEvent;
+import io.threatbridge.route.ReplySteps;
+import io.threatbridge.route.RetrySteps;
+import io.threatbridge.route.TenantGateSteps;
+import io.threatbridge.route.ThreatEvents;
+import io.threatbridge.route.TokenSteps;
+import io.threatbridge.route.UnansweredCreateSteps;
+import io.threatbridge.route.VendorFormatSteps;
 import io.threatbridge.sentinel.SentinelBatches;
 import io.threatbridge.store.DeliveryStore;
+import io.threatbridge.store.QuotaWindow;
 import jakarta.jms.ConnectionFactory;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -39,7 +57,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The beans the YAML routes call by name, for the fast route tests: the bridge's own classes, as
- * {@code io.threatbridge.BridgeConfiguration} builds them from the same bridge.* settings, but with
+ * the classes of {@code io.threatbridge.wiring} bind them from the same bridge.* settings, but with
  * no broker (a connection factory that refuses any use), an in-memory H2 store (real JDBC, Flyway's
  * schema) and {@link StubTokens} instead of msal4j; the routes of api: sentinel integrations are
  * made by the bridge's own IntegrationRoutes. The one place the route tests know the beans'
@@ -73,12 +91,12 @@ public final class RouteTestBeans implements CamelConfiguration {
 
     /** The route builder that makes a route of the sentinel-delivery template for each api: sentinel integration. */
     public static Class<? extends org.apache.camel.RoutesBuilder> integrationRoutes() {
-        return io.threatbridge.integration.IntegrationRoutes.class;
+        return io.threatbridge.route.IntegrationRoutes.class;
     }
 
     /** The id of an api: sentinel integration's route. */
     public static String sentinelRouteId(String integration) {
-        return io.threatbridge.integration.IntegrationRoutes.routeId(integration);
+        return io.threatbridge.route.IntegrationRoutes.routeId(integration);
     }
 
     @Override
@@ -110,39 +128,53 @@ public final class RouteTestBeans implements CamelConfiguration {
         TenantPacer pacer = new TenantPacer(Map.of(
                 new TenantPacer.Kind(DefenderRequest.Service.defender, true), quota(context, minute, "bridge.defender.create-per-minute"),
                 new TenantPacer.Kind(DefenderRequest.Service.defender, false), TenantPacer.Quota.of(
-                        new TenantPacer.Window(intProperty(context, "bridge.defender.update-per-minute"), minute),
-                        new TenantPacer.Window(intProperty(context, "bridge.defender.update-per-hour"), 60 * minute)),
+                        new QuotaWindow(intProperty(context, "bridge.defender.update-per-minute"), minute),
+                        new QuotaWindow(intProperty(context, "bridge.defender.update-per-hour"), 60 * minute)),
                 new TenantPacer.Kind(DefenderRequest.Service.graph, true), quota(context, minute, "bridge.graph.create-per-minute"),
                 new TenantPacer.Kind(DefenderRequest.Service.graph, false), quota(context, minute, "bridge.graph.update-per-minute"),
                 new TenantPacer.Kind(DefenderRequest.Service.hunting, false), TenantPacer.Quota.of(
-                        new TenantPacer.Window(intProperty(context, "bridge.hunting.per-minute"), minute),
-                        new TenantPacer.Window(intProperty(context, "bridge.hunting.per-hour"), 60 * minute))), store);
+                        new QuotaWindow(intProperty(context, "bridge.hunting.per-minute"), minute),
+                        new QuotaWindow(intProperty(context, "bridge.hunting.per-hour"), 60 * minute))), store);
+        // live, as with a client id: the routes take the mode as a placeholder (IntakeWiring sets it the same way)
+        context.getPropertiesComponent().addOverrideProperty("bridge.delivery.dry-run", "false");
 
         var registry = context.getRegistry();
         registry.bind("connectionFactory", ConnectionFactory.class, noBroker);
-        registry.bind("integrations", integrations);
-        registry.bind("tenantGate", gate);
-        registry.bind("tokens", TenantTokens.class, tokens);
+        registry.bind("deliveryMode", new DeliveryMode(false));
+        registry.bind("integrationRegistry", integrations);
+        registry.bind("integrations", new Integrations(integrations));
+        registry.bind("tenantGates", gate);
+        registry.bind("tenantGate", new TenantGateSteps(gate));
+        registry.bind("tenantTokens", TenantTokens.class, tokens);
+        registry.bind("tokens", new TokenSteps(tokens));
         registry.bind("operations", operations);
+        registry.bind("integrationCounters", new IntegrationCounters(operations));
         registry.bind("integrationsReload", new IntegrationsReload(context, integrations, operations, lanes));
         registry.bind("store", store);
+        registry.bind("deliveryHistory", new DeliveryHistory(store));
         registry.bind("eventValidator", validator);
         registry.bind("inboundMessages", new InboundMessages());
-        registry.bind("eventFacts", new EventFacts(validator));
-        registry.bind("vendorFormats", new VendorFormats(Path.of(property(context, "bridge.formats-dir"))));
-        registry.bind("defenderReply", new DefenderReply(tokens));
-        registry.bind("deliveryFacts", new DeliveryFacts(integrations, validator, store,
-                property(context, "bridge.graph.api-url"), property(context, "bridge.hunting.api-url")));
+        registry.bind("threatEvents", new ThreatEvents(validator));
+        registry.bind("levelFilter", new LevelFilter());
+        registry.bind("queuedEvent", new QueuedEvent());
+        registry.bind("vendorFormats", new VendorFormatSteps(new VendorFormats(Path.of(property(context, "bridge.formats-dir")))));
+        registry.bind("defenderReply", new ReplySteps(new DefenderReply(tokens)));
+        registry.bind("microsoftCall", new MicrosoftCall(new ServiceUrls(property(context, "bridge.graph.api-url"),
+                property(context, "bridge.hunting.api-url"))));
         // live: the anchors hunting finds are remembered in the store
-        registry.bind("deviceAnchors", new DeviceAnchors(store, true));
-        registry.bind("unansweredCreates", new UnansweredCreates(Long.parseLong(property(context, "bridge.http.connect-timeout-ms")),
-                Long.parseLong(property(context, "bridge.http.response-timeout-ms"))));
-        registry.bind("retrySchedule", retries);
-        registry.bind("pacer", pacer);
-        registry.bind("alerts", new AlertApis());
-        registry.bind("dryRunLog", new DryRunLog(dir.resolve("dry-run-alerts.jsonl")));
+        registry.bind("deviceAnchors", new AnchorSteps(new DeviceAnchors(store, true)));
+        registry.bind("unansweredCreates", new UnansweredCreateSteps(new UnansweredCreates(
+                Long.parseLong(property(context, "bridge.http.connect-timeout-ms")),
+                Long.parseLong(property(context, "bridge.http.response-timeout-ms")))));
+        registry.bind("retryPolicy", retries);
+        registry.bind("retrySchedule", new RetrySteps(retries));
+        registry.bind("pacer", new PacerSteps(pacer));
+        registry.bind("alerts", new AlertRequests(new AlertApis()));
+        registry.bind("dryRunLog", new DryRunSteps(new DryRunLog(dir.resolve("dry-run-alerts.jsonl"))));
         registry.bind("sentinelBatches", new SentinelBatches(sentinelJms == null ? noBroker : sentinelJms, integrations, validator, store, operations, tokens, gate, retries,
-                SentinelBatches.Limits.of(context), property(context, "bridge.queue.dlq"), dir.resolve("dry-run-sentinel.jsonl")));
+                new SentinelBatches.Limits(intProperty(context, "bridge.sentinel.max-rows"), intProperty(context, "bridge.sentinel.max-call-bytes"),
+                        Long.parseLong(property(context, "bridge.sentinel.batch-wait-ms"))),
+                property(context, "bridge.queue.dlq"), dir.resolve("dry-run-sentinel.jsonl")));
     }
 
     public DeliveryStore store() {
@@ -169,7 +201,7 @@ public final class RouteTestBeans implements CamelConfiguration {
     }
 
     private static TenantPacer.Quota quota(CamelContext context, long minute, String key) {
-        return TenantPacer.Quota.of(new TenantPacer.Window(intProperty(context, key), minute));
+        return TenantPacer.Quota.of(new QuotaWindow(intProperty(context, key), minute));
     }
 
     private static int intProperty(CamelContext context, String key) {

@@ -1,6 +1,5 @@
 package io.threatbridge.store;
 
-import io.threatbridge.defender.TenantPacer;
 
 import io.threatbridge.event.InvalidEventException;
 import org.junit.jupiter.api.io.TempDir;
@@ -210,8 +209,8 @@ class DeliveryStoreTest {
         }
     }
 
-    private static List<TenantPacer.Window> windows(int limit, long millis) {
-        return List.of(new TenantPacer.Window(limit, millis));
+    private static List<QuotaWindow> windows(int limit, long millis) {
+        return List.of(new QuotaWindow(limit, millis));
     }
 
     @ParameterizedTest
@@ -219,7 +218,7 @@ class DeliveryStoreTest {
     void everyWindowOfAQuotaIsKept(String kind) throws Exception {
         try (DeliveryStore store = open(kind)) {
             // 3 a "minute" of 400 ms, 5 an "hour" of 60 s: the minute frees up, the hour does not
-            List<TenantPacer.Window> windows = List.of(new TenantPacer.Window(3, 400), new TenantPacer.Window(5, 60_000));
+            List<QuotaWindow> windows = List.of(new QuotaWindow(3, 400), new QuotaWindow(5, 60_000));
             int counted = 0;
             long start = System.currentTimeMillis();
             while (System.currentTimeMillis() - start < 3000 && counted < 6) {

@@ -1,6 +1,6 @@
 package io.threatbridge.store;
 
-import io.threatbridge.defender.TenantPacer;
+import io.threatbridge.delivery.TenantPacer;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -50,7 +50,7 @@ class QuotaRingsTest {
         int limit = 10;
         long window = 400;
         int calls = 8 * limit;
-        List<TenantPacer.Window> windows = List.of(new TenantPacer.Window(limit, window));
+        List<QuotaWindow> windows = List.of(new QuotaWindow(limit, window));
         Map<String, String> settings = TestStores.settings(kind, dir);
         try (DeliveryStore one = open(settings); DeliveryStore other = open(settings)) {
             List<Long> made = Collections.synchronizedList(new ArrayList<>());
@@ -108,13 +108,13 @@ class QuotaRingsTest {
     @ValueSource(strings = {"h2", "postgres"})
     void aLargeLimitCostsRowsOnlyForTheCallsMadeAndStaysExact(String kind) throws Exception {
         try (DeliveryStore store = open(TestStores.settings(kind, dir))) {
-            List<TenantPacer.Window> million = List.of(new TenantPacer.Window(1_000_000, 60_000));
+            List<QuotaWindow> million = List.of(new QuotaWindow(1_000_000, 60_000));
             for (int i = 0; i < 1_000; i++) {
                 assertEquals(0, store.countCall("tenant-m endpoint create", "m-" + i, million), "call " + i);
             }
             assertEquals(1_000, StoreRows.count(store, "SELECT COUNT(*) FROM quota_slot WHERE quota_key = 'tenant-m endpoint create'"));
 
-            List<TenantPacer.Window> large = List.of(new TenantPacer.Window(1_000, 60_000));
+            List<QuotaWindow> large = List.of(new QuotaWindow(1_000, 60_000));
             for (int i = 0; i < 1_000; i++) {
                 assertEquals(0, store.countCall("tenant-l endpoint create", "l-" + i, large), "call " + i);
             }

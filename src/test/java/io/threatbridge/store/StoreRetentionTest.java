@@ -1,6 +1,5 @@
 package io.threatbridge.store;
 
-import io.threatbridge.defender.TenantPacer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -112,7 +111,7 @@ class StoreRetentionTest {
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgres"})
     void idleQuotasLoseTheirRowsBusyOnesKeepThem(String kind) throws Exception {
-        List<TenantPacer.Window> windows = List.of(new TenantPacer.Window(3, 60_000), new TenantPacer.Window(5, 3_600_000));
+        List<QuotaWindow> windows = List.of(new QuotaWindow(3, 60_000), new QuotaWindow(5, 3_600_000));
         try (DeliveryStore store = open(TestStores.settings(kind, dir))) {
             for (int i = 0; i < 3; i++) {
                 assertEquals(0, store.countCall("gone", "gone-" + i, windows));
