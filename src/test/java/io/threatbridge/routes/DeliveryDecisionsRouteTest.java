@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The delivery decision table of routes/delivery.yaml (README "How an event flows"), route by route,
+ * The delivery decision table of routes/delivery.camel.yaml (README "How an event flows"), route by route,
  * with Microsoft as a mock whose replies each test sets: what the store knows (done, an alert for the
  * threat, a pending create) decides whether a call is made at all; `api` and the device's anchor
  * decide which API makes the alert. Each integration belongs to one test.

@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * What a failed call leads to (routes/error-handling.yaml, "delivery-error-handling"), each case
+ * What a failed call leads to (routes/error-handling.camel.yaml, "delivery-error-handling"), each case
  * Microsoft's rule for the status it stands for: a retry due later on the event's own queue
  * (mock:retry-later), the dead-letter queue (mock:dead-letter), or one more try at once.
  */

@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 /**
- * routes/ingest.yaml with its JMS consumer replaced by direct:ingest and its sends mocked and skipped
+ * routes/ingest.camel.yaml with its JMS consumer replaced by direct:ingest and its sends mocked and skipped
  * (mock:jms:queue:...): validation, the integrations of the event's account, and the content-based
  * router of filter level and enabled (interface.md sections 3 and 4).
  */

@@ -135,8 +135,6 @@ public final class RouteTestBeans implements CamelConfiguration {
                 new TenantPacer.Kind(DefenderRequest.Service.hunting, false), TenantPacer.Quota.of(
                         new QuotaWindow(intProperty(context, "bridge.hunting.per-minute"), minute),
                         new QuotaWindow(intProperty(context, "bridge.hunting.per-hour"), 60 * minute))), store);
-        // live, as with a client id: the routes take the mode as a placeholder (IntakeWiring sets it the same way)
-        context.getPropertiesComponent().addOverrideProperty("bridge.delivery.dry-run", "false");
 
         var registry = context.getRegistry();
         registry.bind("connectionFactory", ConnectionFactory.class, noBroker);

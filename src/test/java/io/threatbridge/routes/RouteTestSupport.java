@@ -37,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
                 "camel.management.enabled=false",
                 "camel.metrics.enabled=false",
                 "camel.main.jmx-enabled=false",
-                // live delivery: BridgeConfiguration sets this from bridge.defender.mode and the client id
+                // live delivery: IntakeWiring sets this from bridge.defender.mode and the client id
                 "bridge.delivery.dry-run=false",
                 // the reload timers see no change; no need to look often
                 "bridge.integrations-reload-ms=600000",

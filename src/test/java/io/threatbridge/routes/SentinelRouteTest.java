@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * routes/sentinel.yaml: the sentinel-delivery template's route of each api: sentinel integration
+ * routes/sentinel.camel.yaml: the sentinel-delivery template's route of each api: sentinel integration
  * (made by IntegrationRoutes, its timer replaced by direct:deliver-NAME so one exchange is one batch)
  * and sentinel-call, with the Logs Ingestion API as mock:microsoft. A batch takes its events in a JMS
  * session of its own (SentinelBatches), here the in-memory queues of {@link InMemoryQueues}: the
