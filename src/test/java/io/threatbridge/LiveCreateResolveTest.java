@@ -5,12 +5,9 @@ import com.github.tomakehurst.wiremock.http.HttpHeader;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.threatbridge.microsoft.EndpointAlerts;
 import io.threatbridge.event.EventValidator;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.util.List;
 
 import static io.threatbridge.LiveDelivery.event;
@@ -26,33 +23,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class LiveCreateResolveTest {
 
-    @TempDir
-    static Path dir;
-    static FakeMicrosoft microsoft;
-    static BridgeHarness bridge;
-
-    @BeforeAll
-    static void start() throws Exception {
-        microsoft = new FakeMicrosoft();
-        bridge = LiveDelivery.start(dir, microsoft, "rt");
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        try {
-            bridge.close();
-        } finally {
-            microsoft.close();
-        }
-    }
+    @RegisterExtension
+    static final LiveDelivery live = new LiveDelivery("rt");
 
     @Test
     void createThenResolveCarriesTheAlertIdAndOnlyTheHeadersDefenderNeeds() throws Exception {
-        microsoft.acceptAlerts("/rt");
+        live.microsoft().acceptAlerts("/rt");
         String active = event("rt-1", "rt", "thr-rt", "ACTIVE");
-        bridge.send(active);
-        await().until(() -> bridge.store().isDone("rt", "rt-1"));
-        LoggedRequest create = microsoft.creates("/rt").get(0);
+        live.bridge().send(active);
+        await().until(() -> live.bridge().store().isDone("rt", "rt-1"));
+        LoggedRequest create = live.microsoft().creates("/rt").get(0);
         assertTrue(create.getHeader("Authorization").startsWith("Bearer eyJ-issued-token-"));
         assertTrue(create.getHeader("Content-Type").startsWith("application/json"));
         for (HttpHeader header : create.getHeaders().all()) {
@@ -62,14 +42,14 @@ class LiveCreateResolveTest {
         }
         ObjectMapper json = new ObjectMapper();
         // made on the sample device's event that hunting found, not on the vendor's event id and time
-        assertEquals(new EndpointAlerts().createRequest(new EventValidator().validate(active), microsoft.sampleAnchor("tenant-rt")).body(),
+        assertEquals(new EndpointAlerts().createRequest(new EventValidator().validate(active), live.microsoft().sampleAnchor("tenant-rt")).body(),
                 json.readTree(create.getBodyAsString()));
 
-        String alertId = bridge.store().alertId("rt", "thr-rt");
+        String alertId = live.bridge().store().alertId("rt", "thr-rt");
         assertTrue(alertId.startsWith("da"), alertId);
-        bridge.send(event("rt-2", "rt", "thr-rt", "RESOLVED"));
-        await().until(() -> bridge.store().isDone("rt", "rt-2"));
-        List<LoggedRequest> calls = microsoft.calls("/rt");
+        live.bridge().send(event("rt-2", "rt", "thr-rt", "RESOLVED"));
+        await().until(() -> live.bridge().store().isDone("rt", "rt-2"));
+        List<LoggedRequest> calls = live.microsoft().calls("/rt");
         assertEquals(2, calls.size(), "one create, one resolve");
         LoggedRequest patch = calls.stream().filter(r -> r.getMethod().getName().equals("PATCH")).findFirst().orElseThrow();
         assertEquals("/rt/api/alerts/" + alertId, patch.getUrl(), "the resolve patches the alert the create returned");

@@ -3,7 +3,15 @@ package io.threatbridge;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -14,10 +22,49 @@ import java.util.Map;
  * to WireMock fakes of Azure AD and Defender (FakeMicrosoft), the embedded broker and the H2 store,
  * with short retries and time-outs. Each class declares only the integrations its tests use: each
  * named integration has tenant tenant-NAME, account acct-NAME and its Defender API under /NAME.
+ * A test class registers one ({@code @RegisterExtension static final LiveDelivery live = new
+ * LiveDelivery("a", "b")}): started before its first test, closed after its last.
  */
-final class LiveDelivery {
+final class LiveDelivery implements BeforeAllCallback, AfterAllCallback {
 
-    private LiveDelivery() {
+    private final String[] integrations;
+    private Path dir;
+    private FakeMicrosoft microsoft;
+    private BridgeHarness bridge;
+
+    LiveDelivery(String... integrations) {
+        this.integrations = integrations;
+    }
+
+    FakeMicrosoft microsoft() {
+        return microsoft;
+    }
+
+    BridgeHarness bridge() {
+        return bridge;
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        dir = Files.createTempDirectory("live-delivery");
+        microsoft = new FakeMicrosoft();
+        bridge = start(dir, microsoft, integrations);
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws Exception {
+        try {
+            if (bridge != null) {
+                bridge.close();
+            }
+        } finally {
+            microsoft.close();
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
+            } catch (IOException ignored) {
+                // a temporary directory left behind
+            }
+        }
     }
 
     static BridgeHarness start(Path dir, FakeMicrosoft microsoft, String... integrations) throws Exception {

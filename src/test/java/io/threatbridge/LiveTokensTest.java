@@ -1,12 +1,9 @@
 package io.threatbridge;
 
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.util.List;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
@@ -26,51 +23,34 @@ import static org.junit.jupiter.api.Assertions.assertNull;
  */
 class LiveTokensTest {
 
-    @TempDir
-    static Path dir;
-    static FakeMicrosoft microsoft;
-    static BridgeHarness bridge;
-
-    @BeforeAll
-    static void start() throws Exception {
-        microsoft = new FakeMicrosoft();
-        bridge = LiveDelivery.start(dir, microsoft, "expired", "bulk");
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        try {
-            bridge.close();
-        } finally {
-            microsoft.close();
-        }
-    }
+    @RegisterExtension
+    static final LiveDelivery live = new LiveDelivery("expired", "bulk");
 
     @Test
     void aRefusedTokenIsRenewedOnceAndTheCallRetried() throws Exception {
-        microsoft.stub(post(urlEqualTo("/expired/api/alerts/CreateAlertByReference")).inScenario("expired")
+        live.microsoft().stub(post(urlEqualTo("/expired/api/alerts/CreateAlertByReference")).inScenario("expired")
                 .whenScenarioStateIs(STARTED).willSetStateTo("renewed").willReturn(FakeMicrosoft.status(401)));
-        microsoft.stub(post(urlEqualTo("/expired/api/alerts/CreateAlertByReference")).inScenario("expired")
+        live.microsoft().stub(post(urlEqualTo("/expired/api/alerts/CreateAlertByReference")).inScenario("expired")
                 .whenScenarioStateIs("renewed").willReturn(okJson("{\"id\":\"da-expired-1\"}")));
-        bridge.send(event("expired-1", "expired", "thr-expired", "ACTIVE"));
-        await().until(() -> bridge.store().isDone("expired", "expired-1"));
-        assertEquals(2, microsoft.tokenRequests("tenant-expired", MicrosoftRules.DEFENDER_AUDIENCE).size(), "one token, then one fresh token");
-        List<LoggedRequest> creates = microsoft.creates("/expired");
+        live.bridge().send(event("expired-1", "expired", "thr-expired", "ACTIVE"));
+        await().until(() -> live.bridge().store().isDone("expired", "expired-1"));
+        assertEquals(2, live.microsoft().tokenRequests("tenant-expired", MicrosoftRules.DEFENDER_AUDIENCE).size(), "one token, then one fresh token");
+        List<LoggedRequest> creates = live.microsoft().creates("/expired");
         assertEquals(2, creates.size());
         assertFalse(creates.get(0).getHeader("Authorization").equals(creates.get(1).getHeader("Authorization")), "the retry carries the new token");
     }
 
     @Test
     void oneTokenServesTwoHundredAlertsOfOneTenant() throws Exception {
-        microsoft.acceptAlerts("/bulk");
+        live.microsoft().acceptAlerts("/bulk");
         for (int i = 0; i < 200; i++) {
-            bridge.send(event("bulk-" + i, "bulk", "thr-bulk-" + i, "ACTIVE"));
+            live.bridge().send(event("bulk-" + i, "bulk", "thr-bulk-" + i, "ACTIVE"));
         }
-        await().atMost(java.time.Duration.ofSeconds(60)).until(() -> bridge.store().isDone("bulk", "bulk-199")
-                && microsoft.creates("/bulk").size() == 200);
-        assertEquals(1, microsoft.tokenRequests("tenant-bulk", MicrosoftRules.DEFENDER_AUDIENCE).size());
-        assertEquals(1, microsoft.tokenRequests("tenant-bulk", MicrosoftRules.GRAPH_AUDIENCE).size(), "and one for hunting");
-        assertEquals(1, microsoft.huntingCalls("tenant-bulk").size(), "one hunting call for the device: its anchor is reused");
-        assertNull(bridge.receive("threats.dlq", "bridgeIntegration = 'bulk'", 100));
+        await().atMost(java.time.Duration.ofSeconds(60)).until(() -> live.bridge().store().isDone("bulk", "bulk-199")
+                && live.microsoft().creates("/bulk").size() == 200);
+        assertEquals(1, live.microsoft().tokenRequests("tenant-bulk", MicrosoftRules.DEFENDER_AUDIENCE).size());
+        assertEquals(1, live.microsoft().tokenRequests("tenant-bulk", MicrosoftRules.GRAPH_AUDIENCE).size(), "and one for hunting");
+        assertEquals(1, live.microsoft().huntingCalls("tenant-bulk").size(), "one hunting call for the device: its anchor is reused");
+        assertNull(live.bridge().receive("threats.dlq", "bridgeIntegration = 'bulk'", 100));
     }
 }
