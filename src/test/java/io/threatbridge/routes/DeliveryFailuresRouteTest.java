@@ -57,9 +57,7 @@ class DeliveryFailuresRouteTest extends RouteTestSupport {
     void aSecond404IsADeadLetter() throws Exception {
         microsoft.on("POST", HUNTING, anchor("2026-11-20T08:00:00Z", 1));
         microsoft.on("POST", CREATE_BY_REFERENCE, Reply.error(404, "NotFound", "event not found"));
-        deadLetter.expectedMessageCount(1);
-        deadLetter.expectedHeaderReceived("bridgeHttpStatus", 404);
-        deadLetter.expectedHeaderReceived("bridgeIntegration", "gone-twice");
+        expectOneDeadLetter(404, "gone-twice");
 
         assertHandled(deliver("gone-twice", event("gone-twice", "gt-1", "thr-gt", "ACTIVE")));
 
@@ -192,9 +190,7 @@ class DeliveryFailuresRouteTest extends RouteTestSupport {
         // 403: the app lacks the permission (Alert.ReadWrite.All) in the customer's tenant
         microsoft.on("POST", HUNTING, anchor("2026-11-27T09:00:00Z", 8));
         microsoft.on("POST", CREATE_BY_REFERENCE, Reply.error(403, "Forbidden", "missing application role"));
-        deadLetter.expectedMessageCount(1);
-        deadLetter.expectedHeaderReceived("bridgeHttpStatus", 403);
-        deadLetter.expectedHeaderReceived("bridgeIntegration", "forbidden");
+        expectOneDeadLetter(403, "forbidden");
 
         assertHandled(deliver("forbidden", event("forbidden", "forbidden-1", "thr-forbidden", "ACTIVE")));
 

@@ -163,4 +163,11 @@ public abstract class RouteTestSupport {
             weaveByToUri("jms:*").replace().to("mock:dead-letter");
         }
     }
+
+    /** One event is to reach the dead-letter queue, with Microsoft's status and the integration among its properties. */
+    protected void expectOneDeadLetter(int httpStatus, String integration) {
+        deadLetter.expectedMessageCount(1);
+        deadLetter.expectedHeaderReceived("bridgeHttpStatus", httpStatus);
+        deadLetter.expectedHeaderReceived("bridgeIntegration", integration);
+    }
 }
