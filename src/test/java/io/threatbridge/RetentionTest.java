@@ -47,7 +47,7 @@ class RetentionTest {
                 StoreRows.update(store, "UPDATE delivered_event SET delivered_at = ? WHERE event_id LIKE 'rt-old-%'", monthAgo);
                 StoreRows.update(store, "UPDATE threat_alert SET updated_at = ? WHERE threat_id = 'thr-old'", monthAgo);
                 await().until(() -> !store.isDone("rt", "rt-old-1") && !store.isDone("rt", "rt-old-2") && store.alertId("rt", "thr-old") == null);
-                await().until(() -> log.text().contains("store retention: deleted 2 finished events and 1 resolved alerts older than 30 days"));
+                await().until(() -> log.text().contains("store retention: deleted 2 finished events, 1 resolved alerts and 0 unanswered creates older than 30 days"));
                 assertTrue(store.isDone("rt", "rt-kept"));
 
                 bridge.send(kept);
