@@ -35,7 +35,7 @@ public class BrokerConnection extends ServiceSupport {
     private final Map<String, String> brokerSettings;
     private final BrokerCredentials embeddedLogin;
     private final JmsPoolConnectionFactory pool = new JmsPoolConnectionFactory();
-    private EmbeddedActiveMQ embedded;
+    private volatile EmbeddedActiveMQ embedded;
 
     private BrokerConnection(String url, String user, String password, Path brokerXml, Map<String, String> brokerSettings,
                              BrokerCredentials embeddedLogin) {
@@ -122,7 +122,9 @@ public class BrokerConnection extends ServiceSupport {
     /** What keeps the bridge from its broker right now, or null when it can reach it. */
     public String problem() {
         if (brokerXml != null) {
-            return embedded != null && embedded.getActiveMQServer().isActive() ? null : "embedded broker is not running";
+            // asked by health before the broker started (the management server answers from the first moment)
+            var server = embedded == null ? null : embedded.getActiveMQServer();
+            return server != null && server.isActive() ? null : "embedded broker is not running";
         }
         // a connection of its own that tries once and soon gives up, unlike the bridge's, which retries for ever
         try (ActiveMQConnectionFactory probe = new ActiveMQConnectionFactory(url)) {
