@@ -79,6 +79,8 @@ public class DeliveryLanes extends ServiceSupport implements DeliveryControl {
     private final String queuePrefix;
     private final int laneCount;
     private final int eventsPerTurn;
+    /** How long a stop waits for the lanes' events in flight before it interrupts them (camel.main.shutdownTimeout is 20 s). */
+    static final java.time.Duration STOP_GRACE = java.time.Duration.ofSeconds(10);
     private final long rescanMillis;
     private final LaneScheduler<Message> scheduler = new LaneScheduler<>(this::acknowledgeLater, System::currentTimeMillis);
     private final ConcurrentLinkedQueue<Message> toAcknowledge = new ConcurrentLinkedQueue<>();
@@ -166,8 +168,19 @@ public class DeliveryLanes extends ServiceSupport implements DeliveryControl {
     protected void doStop() throws Exception {
         running = false;
         scheduler.close();
+        // each lane finishes its event; one that cannot within the grace (a retry that waits in memory for a store that
+        // went away, for instance) is interrupted: its transaction rolls back and the event stays on its queue
+        long graceEnd = System.nanoTime() + STOP_GRACE.toNanos();
         for (Thread thread : threads) {
-            thread.join(30_000);
+            thread.join(Math.max(1, java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(graceEnd - System.nanoTime())));
+        }
+        for (Thread thread : threads) {
+            if (thread.isAlive()) {
+                LOG.warn("{} did not finish its event within {} s of the stop: interrupted, its event stays on its queue",
+                        thread.getName(), STOP_GRACE.toSeconds());
+                thread.interrupt();
+                thread.join(5_000);
+            }
         }
         threads.clear();
         if (connection != null) {

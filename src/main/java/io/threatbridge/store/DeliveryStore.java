@@ -77,13 +77,20 @@ public class DeliveryStore implements QuotaLedger, AutoCloseable {
      * while the broker has already synced the message's acknowledgement, so the event counts as new
      * after a restart and a second alert is made. With WRITE_DELAY=0 each commit is written to the
      * file before the commit returns (written, not fsynced: it survives the death of the process,
-     * not of the machine). Other databases' URLs are left as they are.
+     * not of the machine). And without H2's own shutdown hook (DB_CLOSE_ON_EXIT=FALSE) unless the URL
+     * says otherwise or asks for AUTO_SERVER, which H2 allows only with the hook. Other databases' URLs are left as they are.
      */
     static String durable(String url) {
-        if (!isH2File(url) || url.toUpperCase(Locale.ROOT).contains(";WRITE_DELAY=")) {
+        if (!isH2File(url)) {
             return url;
         }
-        return url + ";WRITE_DELAY=0";
+        String upper = url.toUpperCase(Locale.ROOT);
+        String made = upper.contains(";WRITE_DELAY=") ? url : url + ";WRITE_DELAY=0";
+        // H2 closes a database from a JVM shutdown hook of its own unless told not to: at SIGTERM that closed the store
+        // under the deliveries still finishing (each then retried against a closed store until the stop timed out);
+        // the bridge closes the store itself, after its routes have stopped
+        // (H2 refuses it together with AUTO_SERVER=TRUE, where the hook stays)
+        return upper.contains(";DB_CLOSE_ON_EXIT=") || upper.contains(";AUTO_SERVER=TRUE") ? made : made + ";DB_CLOSE_ON_EXIT=FALSE";
     }
 
     /** An H2 database in a file this process opens itself (not in memory, not a server's). */
