@@ -29,11 +29,13 @@ import org.slf4j.LoggerFactory;
 import org.springframework.jms.connection.JmsResourceHolder;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -80,7 +82,7 @@ public class DeliveryLanes extends ServiceSupport implements DeliveryControl {
     private final int laneCount;
     private final int eventsPerTurn;
     /** How long a stop waits for the lanes' events in flight before it interrupts them (camel.main.shutdownTimeout is 20 s). */
-    static final java.time.Duration STOP_GRACE = java.time.Duration.ofSeconds(10);
+    static final Duration STOP_GRACE = Duration.ofSeconds(10);
     private final long rescanMillis;
     private final LaneScheduler<Message> scheduler = new LaneScheduler<>(this::acknowledgeLater, System::currentTimeMillis);
     private final ConcurrentLinkedQueue<Message> toAcknowledge = new ConcurrentLinkedQueue<>();
@@ -172,7 +174,7 @@ public class DeliveryLanes extends ServiceSupport implements DeliveryControl {
         // went away, for instance) is interrupted: its transaction rolls back and the event stays on its queue
         long graceEnd = System.nanoTime() + STOP_GRACE.toNanos();
         for (Thread thread : threads) {
-            thread.join(Math.max(1, java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(graceEnd - System.nanoTime())));
+            thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(graceEnd - System.nanoTime())));
         }
         for (Thread thread : threads) {
             if (thread.isAlive()) {

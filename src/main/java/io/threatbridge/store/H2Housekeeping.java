@@ -40,7 +40,10 @@ final class H2Housekeeping implements AutoCloseable {
 
     private final DataSource dataSource;
     private final ScheduledExecutorService timer;
-    private volatile boolean warned;
+    // the timer's one thread alone reads and writes these
+    private boolean warned;
+    /** The embedded database's store, found once through a connection: a round needs no connection of the pool. */
+    private MVStore store;
     /** The store's version after the last round: unchanged means nothing was committed since, and nothing is done. */
     private long lastVersion = -1;
 
@@ -65,14 +68,18 @@ final class H2Housekeeping implements AutoCloseable {
 
     /** One round: moves the live pages out of the sparsest chunks, a bounded amount. */
     void runOnce() {
-        try (Connection connection = dataSource.getConnection()) {
-            MVStore store = mvStore(connection);
+        try {
+            if (store == null || store.isClosed()) {
+                try (Connection connection = dataSource.getConnection()) {
+                    store = mvStore(connection);
+                }
+            }
             if (store == null || store.isClosed() || store.getCurrentVersion() == lastVersion) {
                 return;
             }
-            // at most H2's commit buffer (20 MB by default) a round, what H2 rewrites in a round of its own when idle:
-            // a quarter of it, H2's figure while busy, fell behind single-row commits (H2HousekeepingTest)
-            // The chunks this empties are freed by a later commit (each commit drops the chunks no page uses any more).
+            // at most H2's commit buffer (20 MB by default) a round, as H2 rewrites in a round of its own when idle (a
+            // quarter of it, H2's figure while busy, fell behind single-row commits). The chunks this empties are freed
+            // by a later commit: each commit drops the chunks no page uses any more.
             store.compact(TARGET_FILL_RATE, Math.max(store.getAutoCommitMemory(), 256 * 1024));
             lastVersion = store.getCurrentVersion();
         } catch (SQLException | RuntimeException e) {

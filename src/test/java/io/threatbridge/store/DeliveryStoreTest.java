@@ -33,14 +33,14 @@ class DeliveryStoreTest {
 
     private DeliveryStore open(String kind) throws Exception {
         Map<String, String> settings = TestStores.settings(kind, dir);
-        return new DeliveryStore(settings.get("bridge.store.url"), settings.get("bridge.store.user"), null);
+        return TestStores.open(settings);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgres"})
     void remembersEventsAndAlertsAcrossReopening(String kind) throws Exception {
         Map<String, String> settings = TestStores.settings(kind, dir);
-        try (DeliveryStore store = new DeliveryStore(settings.get("bridge.store.url"), settings.get("bridge.store.user"), null)) {
+        try (DeliveryStore store = TestStores.open(settings)) {
             assertFalse(store.isDone("contoso", "ev-1"));
             assertNull(store.alertId("contoso", "thr-1"));
             store.saveAlert("contoso", "acme", "thr-1", "da-1", "ev-1", "endpoint");
@@ -50,7 +50,7 @@ class DeliveryStoreTest {
             store.markResolved("contoso", "acme", "thr-1");
         }
         // opened again: Flyway finds its schema in place and the rows are still there
-        try (DeliveryStore store = new DeliveryStore(settings.get("bridge.store.url"), settings.get("bridge.store.user"), null)) {
+        try (DeliveryStore store = TestStores.open(settings)) {
             assertTrue(store.isDone("contoso", "ev-1"));
             assertFalse(store.isDone("fabrikam", "ev-1"), "per integration");
             assertEquals("da-1", store.alertId("contoso", "thr-1"), "the first alert of a threat stays its alert");
@@ -167,8 +167,8 @@ class DeliveryStoreTest {
         Map<String, String> settings = TestStores.settings(kind, dir);
         String tenant = "tenant-a endpoint create";
         // two stores on one database, as two bridge instances have
-        try (DeliveryStore one = new DeliveryStore(settings.get("bridge.store.url"), settings.get("bridge.store.user"), null);
-             DeliveryStore other = new DeliveryStore(settings.get("bridge.store.url"), settings.get("bridge.store.user"), null)) {
+        try (DeliveryStore one = TestStores.open(settings);
+             DeliveryStore other = TestStores.open(settings)) {
             assertEquals(0, one.countCall(tenant, "call-1", windows(2, 60_000)));
             assertEquals(0, other.countCall(tenant, "call-2", windows(2, 60_000)));
             long wait = one.countCall(tenant, "call-3", windows(2, 60_000));

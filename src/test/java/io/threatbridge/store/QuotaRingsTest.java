@@ -33,10 +33,6 @@ class QuotaRingsTest {
     @TempDir
     Path dir;
 
-    private DeliveryStore open(Map<String, String> settings) {
-        return new DeliveryStore(settings.get("bridge.store.url"), settings.get("bridge.store.user"), null);
-    }
-
     /**
      * Two instances (two stores on one database), three delivery threads each, all calling for one
      * quota of 10 per 400 ms as TenantPacer does: ask the ledger, wait what it says, make the call,
@@ -52,7 +48,7 @@ class QuotaRingsTest {
         int calls = 8 * limit;
         List<QuotaWindow> windows = List.of(new QuotaWindow(limit, window));
         Map<String, String> settings = TestStores.settings(kind, dir);
-        try (DeliveryStore one = open(settings); DeliveryStore other = open(settings)) {
+        try (DeliveryStore one = TestStores.open(settings); DeliveryStore other = TestStores.open(settings)) {
             List<Long> made = Collections.synchronizedList(new ArrayList<>());
             AtomicInteger started = new AtomicInteger();
             ExecutorService threads = Executors.newFixedThreadPool(6);
@@ -107,7 +103,7 @@ class QuotaRingsTest {
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgres"})
     void aLargeLimitCostsRowsOnlyForTheCallsMadeAndStaysExact(String kind) throws Exception {
-        try (DeliveryStore store = open(TestStores.settings(kind, dir))) {
+        try (DeliveryStore store = TestStores.open(TestStores.settings(kind, dir))) {
             List<QuotaWindow> million = List.of(new QuotaWindow(1_000_000, 60_000));
             for (int i = 0; i < 1_000; i++) {
                 assertEquals(0, store.countCall("tenant-m endpoint create", "m-" + i, million), "call " + i);

@@ -40,14 +40,10 @@ class StoreRetentionTest {
     @TempDir
     Path dir;
 
-    private DeliveryStore open(Map<String, String> settings) {
-        return new DeliveryStore(settings.get("bridge.store.url"), settings.get("bridge.store.user"), null);
-    }
-
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgres"})
     void expiredRowsGoFreshAndOpenOnesStay(String kind) throws Exception {
-        try (DeliveryStore store = open(TestStores.settings(kind, dir))) {
+        try (DeliveryStore store = TestStores.open(TestStores.settings(kind, dir))) {
             // a threat alerted and resolved 40 days ago, its two events finished then
             store.recordCreated("soc", "acme", "thr-old", "da-old", "ev-old-1", "endpoint");
             store.markDone("soc", "acme", "ev-old-1", "created", "da-old");
@@ -112,7 +108,7 @@ class StoreRetentionTest {
     @ValueSource(strings = {"h2", "postgres"})
     void idleQuotasLoseTheirRowsBusyOnesKeepThem(String kind) throws Exception {
         List<QuotaWindow> windows = List.of(new QuotaWindow(3, 60_000), new QuotaWindow(5, 3_600_000));
-        try (DeliveryStore store = open(TestStores.settings(kind, dir))) {
+        try (DeliveryStore store = TestStores.open(TestStores.settings(kind, dir))) {
             for (int i = 0; i < 3; i++) {
                 assertEquals(0, store.countCall("gone", "gone-" + i, windows));
                 assertEquals(0, store.countCall("busy", "busy-" + i, windows));
@@ -141,7 +137,7 @@ class StoreRetentionTest {
     void twoInstancesDeleteAtOnceWithoutFailingOrDeadlocking(String kind) throws Exception {
         Map<String, String> settings = TestStores.settings(kind, dir);
         int expired = 12 * StoreRetention.BATCH + 345;
-        try (DeliveryStore one = open(settings); DeliveryStore other = open(settings)) {
+        try (DeliveryStore one = TestStores.open(settings); DeliveryStore other = TestStores.open(settings)) {
             List<EventKey> events = new ArrayList<>();
             for (int i = 0; i < expired; i++) {
                 events.add(new EventKey("acme", "ev-" + i));
@@ -187,7 +183,7 @@ class StoreRetentionTest {
      */
     @Test
     void onPostgresARowSomeoneHoldsIsSkippedNotWaitedFor() throws Exception {
-        try (DeliveryStore store = open(TestStores.settings("postgres", dir))) {
+        try (DeliveryStore store = TestStores.open(TestStores.settings("postgres", dir))) {
             for (int i = 0; i < 5; i++) {
                 store.recordCreated("soc", "acme", "thr-" + i, "da-" + i, "ev-" + i, "endpoint");
                 store.markResolved("soc", "acme", "thr-" + i);

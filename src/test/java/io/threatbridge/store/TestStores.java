@@ -31,6 +31,11 @@ public final class TestStores {
         return Map.of("bridge.store.url", POSTGRES + "?currentSchema=" + freshPostgresSchema(), "bridge.store.user", POSTGRES_USER);
     }
 
+    /** A store on the database those settings name, as the bridge opens it. */
+    public static DeliveryStore open(Map<String, String> settings) {
+        return new DeliveryStore(settings.get("bridge.store.url"), settings.get("bridge.store.user"), null);
+    }
+
     public static String freshPostgresSchema() throws SQLException {
         String schema = "tb_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
         try (Connection connection = postgres(); Statement statement = connection.createStatement()) {
