@@ -64,6 +64,7 @@ public final class Benchmark {
                     case "retention" -> new StoreGrowth(work, bench::result).run();
                     case "pacing" -> new PacingCost(work, bench::result).run();
                     case "h2file" -> new H2FileGrowth(work, bench::result).run();
+                    case "queues" -> new BrokerQueues(work, bench::result).run();
                     case "tenants" -> bench.tenants();
                     default -> {
                         if (!scenario.startsWith("tenants=")) {

@@ -69,6 +69,7 @@ final class Tenants {
 
     private final Path work;
     private final StandaloneBroker broker;
+    private long brokerHeapBefore;
     private final FakeMicrosoft fake;
     private final BenchDefender defender;
     private final BiConsumer<String, String> result;
@@ -99,6 +100,7 @@ final class Tenants {
 
     void run() throws Exception {
         report("machine load average (1, 5, 15 min) at the start", loadAverage());
+        brokerHeapBefore = brokerHeapLiveKiB();
         defender.reset();
         defender.recordCreates(true);
         long started = System.currentTimeMillis();
@@ -137,6 +139,7 @@ final class Tenants {
             }
             idle(bridge, readyAfter < 0 ? " (not ready)" : "");
             List<String> delivered = everyIntegration(bridge, names);
+            brokerHeap();
             isolation(delivered);
             if (bridge.alive()) {
                 reload(bridge, dir, file, names);
@@ -167,6 +170,22 @@ final class Tenants {
         report("1 RSS after 30 s idle", rss / 1024 + " MiB" + note);
         report("1 heap used after 60 s idle, as found / after a full GC (goal ≤ 1 GiB)", heapUsed / 1024 + " MiB / " + heapLive / 1024 + " MiB" + note);
         report("1 CPU while idle, 30 s (goal ≤ 5 % of a core)", String.format("%.1f %% of a core", cpu) + note);
+    }
+
+    /**
+     * The standalone broker's heap after a full GC, before the tenants scenario and once each of its N
+     * integrations has its delivery queue (after step 2): what thousands of integrations cost the broker.
+     */
+    private void brokerHeap() throws Exception {
+        long after = brokerHeapLiveKiB();
+        report("1 broker heap after a full GC: before the scenario / with a delivery queue for each integration",
+                String.format("%d MiB / %d MiB (%.1f KiB an integration)", brokerHeapBefore / 1024, after / 1024,
+                        (after - brokerHeapBefore) / (double) n));
+    }
+
+    private long brokerHeapLiveKiB() throws Exception {
+        jcmd(broker.pid(), "GC.run");
+        return Benchmark.heapUsedKiB(broker.pid());
     }
 
     /** One event to each integration at the set rate; returns the integrations that delivered it. */

@@ -88,6 +88,36 @@ class BrokerConfigsTest {
         }
     }
 
+    /**
+     * One delivery queue per integration, thousands of them: Artemis gives each queue an 8,192-slot
+     * buffer unless the address setting says otherwise, 53.5 KiB of broker heap a queue in all against
+     * 21.1 with 128 slots (`bench/run queues`, docs/benchmarks.md); at 10,000 queues the default
+     * filled a 512 MiB broker heap.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"broker.xml", "standalone/broker.xml", "ha/primary.xml"})
+    void deliveryQueuesStartWithASmallBuffer(String config) throws Exception {
+        // the embedded broker's file names the bridge's settings as ${bridge.*}: their names stand in for them here
+        String xml = Files.readString(Path.of("artemis", config)).replaceAll("\\$\\{(bridge\\.[^}]+)}", "$1");
+        Path etc = Files.createDirectories(dir.resolve("etc"));
+        Path brokerXml = Files.writeString(etc.resolve("broker.xml"), xml);
+        Files.writeString(etc.resolve("cluster-password"), "the-operators-secret\n");
+        String previous = System.setProperty("artemis.instance.etc", etc.toString());
+        try {
+            FileConfiguration read = new FileConfiguration();
+            FileDeploymentManager deployment = new FileDeploymentManager(brokerXml.toUri().toString());
+            deployment.addDeployable(read);
+            deployment.readConfiguration();
+            assertEquals(128, read.getAddressSettings().get("defender.out.#").getInitialQueueBufferSize(), config);
+        } finally {
+            if (previous == null) {
+                System.clearProperty("artemis.instance.etc");
+            } else {
+                System.setProperty("artemis.instance.etc", previous);
+            }
+        }
+    }
+
     private static String causes(Throwable error) {
         StringBuilder all = new StringBuilder();
         for (Throwable cause = error; cause != null; cause = cause.getCause()) {

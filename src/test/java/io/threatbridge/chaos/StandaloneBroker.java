@@ -34,6 +34,11 @@ public final class StandaloneBroker implements AutoCloseable {
         this(instance, port, Files.readString(Path.of("artemis/standalone/broker.xml")), java.util.UUID.randomUUID().toString());
     }
 
+    /** A single broker of this broker.xml text instead of the shipped one (a benchmark's baseline), not started. */
+    public static StandaloneBroker of(Path instance, int port, String brokerXml) throws Exception {
+        return new StandaloneBroker(instance, port, brokerXml, java.util.UUID.randomUUID().toString());
+    }
+
     private StandaloneBroker(Path instance, int port, String brokerXml, String clusterPassword) throws Exception {
         this.instance = instance;
         this.port = port;
@@ -99,6 +104,14 @@ public final class StandaloneBroker implements AutoCloseable {
         return "tcp://127.0.0.1:" + port;
     }
 
+    /** The broker's JVM (bin/artemis may run it as a child of its script), for jcmd. */
+    public long pid() {
+        ProcessHandle script = process.toHandle();
+        return java.util.stream.Stream.concat(java.util.stream.Stream.of(script), script.descendants())
+                .filter(handle -> handle.info().command().map(command -> command.endsWith("/java")).orElse(false))
+                .findFirst().orElse(script).pid();
+    }
+
     /** Starts the broker and waits until it accepts clients, which a primary does once it is active. */
     public void start() throws IOException {
         launch();
@@ -110,7 +123,8 @@ public final class StandaloneBroker implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(instance.resolve("bin/artemis").toString(), "run")
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(console().toFile()));
-        builder.environment().put("JAVA_ARGS", "-Xms128m -Xmx512m -XX:+UseG1GC --add-opens java.base/jdk.internal.misc=ALL-UNNAMED");
+        // more heap than broker.xml's global-max-size (512MB), which Artemis fills before it pages (its own profile gives 2G)
+        builder.environment().put("JAVA_ARGS", "-Xms128m -Xmx1g -XX:+UseG1GC --add-opens java.base/jdk.internal.misc=ALL-UNNAMED");
         process = builder.start();
     }
 
