@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Applies a changed integrations file without a restart: checked first, refused whole when it has
@@ -56,6 +57,7 @@ public class IntegrationsReload {
             return;
         }
         seen = now;
+        long started = System.nanoTime();
         Map<String, Integration> before = new HashMap<>();
         registry.all().forEach(integration -> before.put(integration.name(), integration));
         List<Integration> after;
@@ -94,7 +96,8 @@ public class IntegrationsReload {
         if (!toLookAt.isEmpty()) {
             delivery.lookForEvents(toLookAt);
         }
-        LOG.info("integrations file reloaded: {} integration(s) in force", after.size());
+        LOG.info("integrations file reloaded in {} ms: {} integration(s) in force",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), after.size());
     }
 
     /**
