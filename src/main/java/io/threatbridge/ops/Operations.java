@@ -9,6 +9,7 @@ import org.apache.camel.support.service.ServiceSupport;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -22,6 +23,8 @@ public class Operations extends ServiceSupport {
     private final CamelContext camel;
     private final List<Integration> integrations;
     private final Map<String, IntegrationStats> stats = new ConcurrentHashMap<>();
+    /** The integrations whose counters the meter registry has: a reload registers every integration again. */
+    private final Set<String> metered = ConcurrentHashMap.newKeySet();
     private final IntegrationMBeans mbeans = new IntegrationMBeans();
     private final IntegrationHealth health;
 
@@ -102,7 +105,8 @@ public class Operations extends ServiceSupport {
         IntegrationStats counters = of(integration.name());
         mbeans.register(counters);
         MeterRegistry meters = camel.getRegistry().findSingleByType(MeterRegistry.class);
-        if (meters != null) {
+        // once: Micrometer warns of a counter registered again, and the registration costs the reload time
+        if (meters != null && metered.add(integration.name())) {
             IntegrationMetrics.register(meters, counters);
         }
     }
