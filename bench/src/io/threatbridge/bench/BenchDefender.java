@@ -24,10 +24,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * id ("...-at-<epoch millis>", read from the description's "Event id" line), enforces per-tenant
  * quotas like Defender's (429 beyond them: creates per window; updates per window and per 60
  * windows, Defender's 100 a minute and 1,500 an hour), and can be told that a tenant is down (503).
+ * Graph's createAlert is answered and counted too (201 with a fresh id), as the creates of "graph".
  */
 public final class BenchDefender implements ResponseDefinitionTransformerV2 {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String GRAPH_CREATE = "/security/alerts_v2/createAlert";
     private final AtomicLong ids = new AtomicLong();
     final Map<String, AtomicLong> creates = new ConcurrentHashMap<>();
     final Map<String, List<Long>> latencies = new ConcurrentHashMap<>();
@@ -101,15 +103,18 @@ public final class BenchDefender implements ResponseDefinitionTransformerV2 {
     public ResponseDefinition transform(ServeEvent event) {
         String path = event.getRequest().getUrl();
         int api = path.indexOf("/api/alerts");
-        if (api < 0) {
+        // Graph's createAlert: where api: auto sends an event with no Defender machine id (Zimperium's
+        // records carry none), counted as creates of the prefix "graph"
+        boolean graphCreate = path.endsWith(GRAPH_CREATE);
+        if (api < 0 && !graphCreate) {
             return event.getResponseDefinition();
         }
-        String prefix = path.substring(0, api);
+        String prefix = graphCreate ? "graph" : path.substring(0, api);
         if (down.contains(prefix)) {
             return json(503, "{\"error\":{\"code\":\"ServiceUnavailable\",\"message\":\"down for the benchmark\"}}");
         }
         long now = System.currentTimeMillis();
-        if (!path.endsWith("/CreateAlertByReference")) {
+        if (!graphCreate && !path.endsWith("/CreateAlertByReference")) {
             if (updatesPerWindow > 0 || updatesPerHour > 0) {
                 Deque<Long> window = updateWindows.computeIfAbsent(prefix, p -> new ArrayDeque<>());
                 synchronized (window) {
@@ -157,7 +162,8 @@ public final class BenchDefender implements ResponseDefinitionTransformerV2 {
             firstCreateAt = now;
         }
         lastCreateAt = now;
-        return json(200, "{\"id\":\"da" + ids.incrementAndGet() + "\"}");
+        return graphCreate ? json(201, "{\"id\":\"ga" + ids.incrementAndGet() + "\",\"status\":\"new\"}")
+                : json(200, "{\"id\":\"da" + ids.incrementAndGet() + "\"}");
     }
 
     private static ResponseDefinition json(int status, String body) {

@@ -540,6 +540,9 @@ public final class Benchmark {
         settings.put("bridge.data-dir", dir.resolve("data").toString());
         settings.put("bridge.defender.create-per-minute", "0");
         settings.put("bridge.defender.update-per-minute", "0");
+        // Graph's too: events with no Defender machine id (Zimperium's) go to Graph's createAlert
+        settings.put("bridge.graph.create-per-minute", "0");
+        settings.put("bridge.graph.update-per-minute", "0");
         settings.putAll(extra);
         // bench.bridge.jvm: more JVM options for the bridge, a flight recording for instance (docs/benchmarks.md)
         BridgeProcess bridge = new BridgeProcess(settings, BridgeHarness.freePort(), dir.resolve("bridge.log"),
