@@ -134,6 +134,29 @@ public final class StandaloneBroker implements AutoCloseable {
         await().atMost(Duration.ofSeconds(180)).until(() -> logged("AMQ221024") >= times);
     }
 
+    /**
+     * After a failback: waits until this backup, which handed the active role back to the restarted
+     * primary, has synchronised with it again (the n-th time). Artemis 2.40's backup sometimes stops
+     * instead of restarting as a backup (AMQ221039 "Restarting as replicating backup", then
+     * AMQ222232 "Unable to acquire lock": its activation thread was interrupted); a service manager
+     * (docs/deployment.md) then starts it again, and so does this method. Returns whether it had to.
+     */
+    public boolean awaitInSyncAfterFailback(int times) throws Exception {
+        // counted from the start of its log: the restarted primary accepts clients only after the hand-over,
+        // by when the backup may have failed already, and a backup that restarts well never logs it
+        await().atMost(Duration.ofSeconds(180)).until(() -> logged("AMQ221024") >= times || logged("AMQ222232") > 0);
+        if (logged("AMQ221024") >= times) {
+            return false;
+        }
+        // whether bin/artemis run exits when its broker stopped this way decides what restarts it: say which
+        boolean exited = process.waitFor(5, TimeUnit.SECONDS);
+        System.out.println("chaos failover: the backup's process after AMQ222232: " + (exited ? "exited" : "still running after 5 s"));
+        kill();
+        launch();
+        awaitInSync(times);
+        return true;
+    }
+
     /** How often the broker's console log holds this message code, e.g. AMQ221007 "Server is now active". */
     public long logged(String code) throws IOException {
         try (var lines = Files.lines(console())) {
