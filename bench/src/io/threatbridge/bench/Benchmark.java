@@ -637,12 +637,23 @@ public final class Benchmark {
 
     /** Heap in use after the last collection, as jcmd reports it. */
     static long heapUsedKiB(long pid) throws IOException, InterruptedException {
-        Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                String.valueOf(pid), "GC.heap_info").redirectErrorStream(true).start();
-        String out = new String(jcmd.getInputStream().readAllBytes());
-        jcmd.waitFor(10, TimeUnit.SECONDS);
-        java.util.regex.Matcher used = java.util.regex.Pattern.compile("total \\d+K, used (\\d+)K").matcher(out);
+        java.util.regex.Matcher used = java.util.regex.Pattern.compile("total \\d+K, used (\\d+)K").matcher(jcmd(pid, "GC.heap_info"));
         return used.find() ? Long.parseLong(used.group(1)) : 0;
+    }
+
+    /** Heap in use after a full collection (jcmd GC.run first): what the process holds live. */
+    static long liveHeapKiB(long pid) throws IOException, InterruptedException {
+        jcmd(pid, "GC.run");
+        return heapUsedKiB(pid);
+    }
+
+    /** Runs a jcmd command on the process; its output. */
+    static String jcmd(long pid, String command) throws IOException, InterruptedException {
+        Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), String.valueOf(pid), command)
+                .redirectErrorStream(true).start();
+        String out = new String(jcmd.getInputStream().readAllBytes());
+        jcmd.waitFor(60, TimeUnit.SECONDS);
+        return out;
     }
 
     private static String java() {

@@ -6,10 +6,8 @@ import jakarta.jms.Connection;
 import jakarta.jms.Session;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Scenario {@code queues} (docs/benchmarks.md): what a delivery queue per integration costs the
@@ -42,7 +40,7 @@ final class BrokerQueues {
     private void measure(String label, String dir, String brokerXml) throws Exception {
         try (StandaloneBroker broker = StandaloneBroker.of(work.resolve(dir), BridgeHarness.freePort(), brokerXml)) {
             broker.start();
-            long before = liveHeapKiB(broker.pid());
+            long before = Benchmark.liveHeapKiB(broker.pid());
             ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(broker.url(), StandaloneBroker.USER, StandaloneBroker.PASSWORD);
             try (factory; Connection connection = factory.createConnection();
                  Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE)) {
@@ -51,17 +49,9 @@ final class BrokerQueues {
                     session.createConsumer(session.createQueue(String.format("defender.out.q%05d", i))).close();
                 }
             }
-            long after = liveHeapKiB(broker.pid());
+            long after = Benchmark.liveHeapKiB(broker.pid());
             results.add("queues", label + String.format(": broker heap after a full GC, empty / with %,d delivery queues", queues),
                     String.format("%d MiB / %d MiB (%.1f KiB a queue)", before / 1024, after / 1024, (after - before) / (double) queues));
         }
-    }
-
-    private static long liveHeapKiB(long pid) throws IOException, InterruptedException {
-        Process gc = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), String.valueOf(pid), "GC.run")
-                .redirectErrorStream(true).start();
-        gc.getInputStream().readAllBytes();
-        gc.waitFor(60, TimeUnit.SECONDS);
-        return Benchmark.heapUsedKiB(pid);
     }
 }

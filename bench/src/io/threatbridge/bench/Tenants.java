@@ -100,7 +100,7 @@ final class Tenants {
 
     void run() throws Exception {
         report("machine load average (1, 5, 15 min) at the start", loadAverage());
-        brokerHeapBefore = brokerHeapLiveKiB();
+        brokerHeapBefore = Benchmark.liveHeapKiB(broker.pid());
         defender.reset();
         defender.recordCreates(true);
         long started = System.currentTimeMillis();
@@ -164,8 +164,7 @@ final class Tenants {
         Thread.sleep(30_000);
         double cpu = 100.0 * bridge.cpu().minus(cpuFrom).toNanos() / (System.nanoTime() - from);
         long heapUsed = Benchmark.heapUsedKiB(bridge.pid());
-        jcmd(bridge.pid(), "GC.run");
-        long heapLive = Benchmark.heapUsedKiB(bridge.pid());
+        long heapLive = Benchmark.liveHeapKiB(bridge.pid());
         report("1 threads after 30 s idle (goal ≤ 300)", threads + note);
         report("1 RSS after 30 s idle", rss / 1024 + " MiB" + note);
         report("1 heap used after 60 s idle, as found / after a full GC (goal ≤ 1 GiB)", heapUsed / 1024 + " MiB / " + heapLive / 1024 + " MiB" + note);
@@ -177,15 +176,10 @@ final class Tenants {
      * integrations has its delivery queue (after step 2): what thousands of integrations cost the broker.
      */
     private void brokerHeap() throws Exception {
-        long after = brokerHeapLiveKiB();
+        long after = Benchmark.liveHeapKiB(broker.pid());
         report("1 broker heap after a full GC: before the scenario / with a delivery queue for each integration",
                 String.format("%d MiB / %d MiB (%.1f KiB an integration)", brokerHeapBefore / 1024, after / 1024,
                         (after - brokerHeapBefore) / (double) n));
-    }
-
-    private long brokerHeapLiveKiB() throws Exception {
-        jcmd(broker.pid(), "GC.run");
-        return Benchmark.heapUsedKiB(broker.pid());
     }
 
     /** One event to each integration at the set rate; returns the integrations that delivered it. */
@@ -677,13 +671,6 @@ final class Tenants {
             }
         }
         return -1;
-    }
-
-    private static void jcmd(long pid, String command) throws IOException, InterruptedException {
-        Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), String.valueOf(pid), command)
-                .redirectErrorStream(true).start();
-        jcmd.getInputStream().readAllBytes();
-        jcmd.waitFor(60, TimeUnit.SECONDS);
     }
 
     private void dropSchemas() {

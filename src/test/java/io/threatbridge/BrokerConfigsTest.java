@@ -64,34 +64,23 @@ class BrokerConfigsTest {
         assertTrue(xml.contains("<cluster-password><xi:include"), "the cluster password is included from a file in " + config);
         Path etc = Files.createDirectories(dir.resolve("etc"));
         Path brokerXml = Files.writeString(etc.resolve("broker.xml"), xml);
-        // bin/artemis run sets artemis.instance.etc to the instance's etc directory
-        String previous = System.setProperty("artemis.instance.etc", etc.toString());
-        try {
+        withInstanceEtc(etc, () -> {
             EmbeddedActiveMQ broker = new EmbeddedActiveMQ().setConfigResourcePath(brokerXml.toUri().toString());
             Exception refused = assertThrows(Exception.class, broker::start);
             assertTrue(causes(refused).contains(etc.resolve("cluster-password").toString()), causes(refused));
             assertNull(broker.getActiveMQServer(), "no broker was made");
 
             Files.writeString(etc.resolve("cluster-password"), "the-operators-secret\n");
-            FileConfiguration read = new FileConfiguration();
-            FileDeploymentManager deployment = new FileDeploymentManager(brokerXml.toUri().toString());
-            deployment.addDeployable(read);
-            deployment.readConfiguration();
+            FileConfiguration read = read(brokerXml);
             assertEquals("the-operators-secret", read.getClusterPassword());
             assertTrue(read.isSecurityEnabled() && read.isPopulateValidatedUser());
-        } finally {
-            if (previous == null) {
-                System.clearProperty("artemis.instance.etc");
-            } else {
-                System.setProperty("artemis.instance.etc", previous);
-            }
-        }
+        });
     }
 
     /**
      * One delivery queue per integration, thousands of them: Artemis gives each queue an 8,192-slot
-     * buffer unless the address setting says otherwise, 53.5 KiB of broker heap a queue in all against
-     * 21.1 with 128 slots (`bench/run queues`, docs/benchmarks.md); at 10,000 queues the default
+     * buffer unless the address setting says otherwise, 53.3 KiB of broker heap a queue in all against
+     * 21.3 with 128 slots (`bench/run queues`, docs/benchmarks.md); at 10,000 queues the default
      * filled a 512 MiB broker heap.
      */
     @ParameterizedTest
@@ -102,13 +91,19 @@ class BrokerConfigsTest {
         Path etc = Files.createDirectories(dir.resolve("etc"));
         Path brokerXml = Files.writeString(etc.resolve("broker.xml"), xml);
         Files.writeString(etc.resolve("cluster-password"), "the-operators-secret\n");
+        withInstanceEtc(etc, () -> assertEquals(128,
+                read(brokerXml).getAddressSettings().get("defender.out.#").getInitialQueueBufferSize(), config));
+    }
+
+    private interface Body {
+        void run() throws Exception;
+    }
+
+    /** Runs the body with artemis.instance.etc set to this directory, as bin/artemis run sets it for an instance. */
+    private static void withInstanceEtc(Path etc, Body body) throws Exception {
         String previous = System.setProperty("artemis.instance.etc", etc.toString());
         try {
-            FileConfiguration read = new FileConfiguration();
-            FileDeploymentManager deployment = new FileDeploymentManager(brokerXml.toUri().toString());
-            deployment.addDeployable(read);
-            deployment.readConfiguration();
-            assertEquals(128, read.getAddressSettings().get("defender.out.#").getInitialQueueBufferSize(), config);
+            body.run();
         } finally {
             if (previous == null) {
                 System.clearProperty("artemis.instance.etc");
@@ -116,6 +111,15 @@ class BrokerConfigsTest {
                 System.setProperty("artemis.instance.etc", previous);
             }
         }
+    }
+
+    /** The configuration as Artemis's own parser reads it when a broker starts. */
+    private static FileConfiguration read(Path brokerXml) throws Exception {
+        FileConfiguration read = new FileConfiguration();
+        FileDeploymentManager deployment = new FileDeploymentManager(brokerXml.toUri().toString());
+        deployment.addDeployable(read);
+        deployment.readConfiguration();
+        return read;
     }
 
     private static String causes(Throwable error) {
