@@ -45,9 +45,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Each integration keeps its own queue, {@code defender.out.<name>}, so the broker holds each
  * tenant's backlog apart. Ingest sends, with each event, a small non-persistent wake to
  * {@code defender.wake}, grouped by integration (JMSXGroupID): the broker gives every wake of one
- * integration to one consumer, and each bridge instance has one, so the instances share the
- * integrations between them with no lock of their own; when one dies, the broker gives its
- * integrations to the others. A lane takes a woken integration, receives up to
+ * integration to one consumer, and each bridge instance has one, with a consumer window of its own
+ * so that the broker deals new integrations to the instances in turn: the instances share the
+ * integrations between them, about evenly, with no lock of their own; when one dies, the broker
+ * gives its integrations to the others. A lane takes a woken integration, receives up to
  * {@code eventsPerTurn} of its events one transaction each (the route's sends, to the retry or the
  * dead-letter queue, join that transaction) and hands each to the {@code direct:defender-delivery}
  * route, then goes on with the next integration in line. An integration whose tenant may not be
@@ -74,6 +75,7 @@ public class DeliveryLanes extends ServiceSupport implements DeliveryControl {
 
     private final CamelContext camel;
     private final ConnectionFactory laneFactory;
+    private final ConnectionFactory wakeFactory;
     private final ConnectionFactory routeFactory;
     private final IntegrationRegistry integrations;
     private final TenantGate gate;
@@ -92,6 +94,7 @@ public class DeliveryLanes extends ServiceSupport implements DeliveryControl {
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running;
     private volatile Connection connection;
+    private volatile Connection wakeConnection;
     private volatile boolean failedOver;
     private ProducerTemplate producer;
     private Endpoint deliveryRoute;
@@ -99,9 +102,11 @@ public class DeliveryLanes extends ServiceSupport implements DeliveryControl {
 
     /**
      * @param laneFactory     the broker, for the lanes' own connection (no prefetch: a lane takes one event at a time)
+     * @param wakeFactory     the broker, for the wake consumer's connection (a consumer window: the broker then deals
+     *                        new integrations out to the instances in turn)
      * @param routeFactory    the factory the routes' JMS endpoints use: their sends join a lane's transaction under it
      */
-    public DeliveryLanes(CamelContext camel, ConnectionFactory laneFactory, ConnectionFactory routeFactory,
+    public DeliveryLanes(CamelContext camel, ConnectionFactory laneFactory, ConnectionFactory wakeFactory, ConnectionFactory routeFactory,
                          IntegrationRegistry integrations, TenantGate gate,
                          String wakeQueue, String queuePrefix, int laneCount, int eventsPerTurn, long rescanMillis) {
         if (laneCount < 1 || eventsPerTurn < 1) {
@@ -109,6 +114,7 @@ public class DeliveryLanes extends ServiceSupport implements DeliveryControl {
         }
         this.camel = camel;
         this.laneFactory = laneFactory;
+        this.wakeFactory = wakeFactory;
         this.routeFactory = routeFactory;
         this.integrations = integrations;
         this.gate = gate;
@@ -146,13 +152,16 @@ public class DeliveryLanes extends ServiceSupport implements DeliveryControl {
         deliveryRoute = camel.getEndpoint(DELIVERY_ROUTE);
         messages = camel.getEndpoint("jms:queue:" + queuePrefix, JmsEndpoint.class);
         connection = laneFactory.createConnection();
-        if (connection instanceof ActiveMQConnection artemis) {
-            // non-persistent wakes do not survive a failover to the backup: look at every queue again after one
-            artemis.setFailoverListener(event -> {
-                if (event == org.apache.activemq.artemis.api.core.client.FailoverEventType.FAILOVER_COMPLETED) {
-                    failedOver = true;
-                }
-            });
+        wakeConnection = wakeFactory.createConnection();
+        for (Connection each : List.of(connection, wakeConnection)) {
+            if (each instanceof ActiveMQConnection artemis) {
+                // non-persistent wakes do not survive a failover to the backup: look at every queue again after one
+                artemis.setFailoverListener(event -> {
+                    if (event == org.apache.activemq.artemis.api.core.client.FailoverEventType.FAILOVER_COMPLETED) {
+                        failedOver = true;
+                    }
+                });
+            }
         }
         running = true;
         Thread waker = new Thread(this::takeWakes, "delivery-wakes");
@@ -163,6 +172,7 @@ public class DeliveryLanes extends ServiceSupport implements DeliveryControl {
         toRescan.add(List.of());
         threads.forEach(Thread::start);
         connection.start();
+        wakeConnection.start();
         LOG.info("{} delivery lane(s) for {} integration(s)", laneCount, integrations.all().size());
     }
 
@@ -185,6 +195,10 @@ public class DeliveryLanes extends ServiceSupport implements DeliveryControl {
             }
         }
         threads.clear();
+        if (wakeConnection != null) {
+            wakeConnection.close();
+            wakeConnection = null;
+        }
         if (connection != null) {
             connection.close();
             connection = null;
@@ -197,8 +211,8 @@ public class DeliveryLanes extends ServiceSupport implements DeliveryControl {
     // --- wakes: one thread takes them, acknowledges released ones and looks at the queues when asked
 
     private void takeWakes() {
-        try (Session session = connection.createSession(false, ActiveMQJMSConstants.INDIVIDUAL_ACKNOWLEDGE);
-             Session control = connection.createSession(false, Session.AUTO_ACKNOWLEDGE)) {
+        try (Session session = wakeConnection.createSession(false, ActiveMQJMSConstants.INDIVIDUAL_ACKNOWLEDGE);
+             Session control = wakeConnection.createSession(false, Session.AUTO_ACKNOWLEDGE)) {
             MessageConsumer wakes = session.createConsumer(session.createQueue(wakeQueue));
             MessageProducer producer = control.createProducer(control.createQueue(wakeQueue));
             producer.setDeliveryMode(DeliveryMode.NON_PERSISTENT);
@@ -258,7 +272,7 @@ public class DeliveryLanes extends ServiceSupport implements DeliveryControl {
     }
 
     /** The wake ingest sends with each event (routes/ingest.camel.yaml does the same with Camel's headers). */
-    static Message wake(Session session, String integration) throws JMSException {
+    public static Message wake(Session session, String integration) throws JMSException {
         Message wake = session.createTextMessage(integration);
         wake.setStringProperty(WAKE_PROPERTY, integration);
         wake.setStringProperty("JMSXGroupID", integration);

@@ -103,7 +103,8 @@ public class DeliveryWiring implements CamelConfiguration {
                                        @PropertyInject("bridge.delivery.lanes") int lanes, @PropertyInject("bridge.delivery.events-per-turn") int eventsPerTurn,
                                        @PropertyInject("bridge.delivery.rescan-ms") long rescanMs) throws Exception {
         return Once.bind(context, "deliveryLanes", DeliveryLanes.class, () -> {
-            DeliveryLanes made = new DeliveryLanes(context, broker.laneConnectionFactory(), broker.connectionFactory(), integrations, gates,
+            DeliveryLanes made = new DeliveryLanes(context, broker.laneConnectionFactory(), broker.wakeConnectionFactory(),
+                    broker.connectionFactory(), integrations, gates,
                     wakeQueue, DELIVERY_QUEUE_PREFIX, lanes, eventsPerTurn, rescanMs);
             context.addStartupListener(new StartupListener() {
                 @Override

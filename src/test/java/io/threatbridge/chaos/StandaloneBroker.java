@@ -137,10 +137,10 @@ public final class StandaloneBroker implements AutoCloseable {
     /**
      * After a failback: waits until this backup, which handed the active role back to the restarted
      * primary, has synchronised with it again (the n-th time). Artemis 2.40's backup sometimes does
-     * not come back as a backup: after AMQ221039 "Restarting as replicating backup" either its
-     * restarted server stops at once (uptime a few ms) and the process exits, or it logs AMQ222232
-     * "Unable to acquire lock" (an interrupted activation) and stays up doing nothing. A service
-     * manager (docs/deployment.md) starts it again; so does this method.
+     * not come back as a backup: after AMQ221039 "Restarting as replicating backup" its restarted
+     * server stops at once (uptime a few ms) or logs AMQ222232 "Unable to acquire lock" (an
+     * interrupted activation), and its process exits with status 0. A service manager with
+     * Restart=always (docs/deployment.md) starts it again; so does this method.
      */
     public void awaitInSyncAfterFailback(int times) throws Exception {
         // counted from the start of its log: the restarted primary accepts clients only after the hand-over,
