@@ -53,6 +53,21 @@ public record DeliveryHistory(DeliveryStore store) {
         store.recordCreated(integration, account, threatId, alertId, eventId, api);
     }
 
+    /** The alert a create made (or found), the end of its pending create and the event done, in one transaction. */
+    public void recordCreatedAndDone(@ExchangeProperty("integrationName") String integration, @ExchangeProperty("accountId") String account,
+                                     @ExchangeProperty("threatId") String threatId, @ExchangeProperty("alertId") String alertId,
+                                     @ExchangeProperty("eventId") String eventId, @ExchangeProperty("alertApi") String api,
+                                     @ExchangeProperty("outcome") String outcome) {
+        store.recordCreatedAndDone(integration, account, threatId, alertId, eventId, api, outcome);
+    }
+
+    /** The threat's alert resolved and the event done, in one transaction. */
+    public void markResolvedAndDone(@ExchangeProperty("integrationName") String integration, @ExchangeProperty("accountId") String account,
+                                    @ExchangeProperty("threatId") String threatId, @ExchangeProperty("eventId") String eventId,
+                                    @ExchangeProperty("outcome") String outcome, @ExchangeProperty("alertId") String alertId) {
+        store.markResolvedAndDone(integration, account, threatId, eventId, outcome, alertId);
+    }
+
     public void markResolved(@ExchangeProperty("integrationName") String integration, @ExchangeProperty("accountId") String account,
                              @ExchangeProperty("threatId") String threatId) {
         store.markResolved(integration, account, threatId);

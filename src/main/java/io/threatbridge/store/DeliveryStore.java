@@ -148,8 +148,8 @@ public class DeliveryStore implements QuotaLedger, AutoCloseable {
                          String eventId, String outcome,
                          String alertId) {
         checkIds(account, eventId, null);
-        insertOnce("INSERT INTO delivered_event (integration, account_id, event_id, outcome, alert_id, delivered_at) VALUES (?, ?, ?, ?, ?, ?)",
-                integration, account, eventId, outcome, alertId, Timestamp.from(Instant.now()));
+        Statement done = insertDone(integration, account, eventId, outcome, alertId);
+        insertOnce(done.sql(), done.values());
     }
 
     /** Which of these events (each of its account) the integration has finished with: one statement for a whole batch. */
@@ -256,9 +256,8 @@ public class DeliveryStore implements QuotaLedger, AutoCloseable {
     }
 
     public void saveAlert(String integration, String account, String threatId, String alertId, String eventId, String api) {
-        if (!insertOnce("INSERT INTO threat_alert (integration, account_id, threat_id, alert_id, status, created_by_event, updated_at, api)"
-                        + " VALUES (?, ?, ?, ?, 'Active', ?, ?, ?)",
-                integration, account, threatId, alertId, eventId, Timestamp.from(Instant.now()), api)) {
+        Statement alert = insertAlert(integration, account, threatId, alertId, eventId, api);
+        if (!insertOnce(alert.sql(), alert.values())) {
             LOG.warn("threat {} of account {} in {} already had an alert; alert {} is a second one",
                     threatId, account, integration, alertId);
         }
@@ -272,31 +271,87 @@ public class DeliveryStore implements QuotaLedger, AutoCloseable {
                               String threatId, String alertId,
                               String eventId, String api) {
         checkIds(account, eventId, threatId);
+        if (!inOneTransaction(insertAlert(integration, account, threatId, alertId, eventId, api),
+                endPending(integration, account, threatId))) {
+            // the threat had an alert already (PostgreSQL ends a transaction at a failed insert: the rest alone)
+            saveAlert(integration, account, threatId, alertId, eventId, api);
+            endCreate(integration, account, threatId);
+        }
+    }
+
+    /**
+     * What a create made (the alert, the end of its pending row) and the event's done row, in one
+     * transaction: one durable commit where two were, on the path every new threat takes.
+     */
+    public void recordCreatedAndDone(String integration, String account,
+                                     String threatId, String alertId,
+                                     String eventId, String api, String outcome) {
+        checkIds(account, eventId, threatId);
+        if (!inOneTransaction(insertAlert(integration, account, threatId, alertId, eventId, api),
+                endPending(integration, account, threatId), insertDone(integration, account, eventId, outcome, alertId))) {
+            // a row was there already: each alone, as they were before they shared a transaction
+            recordCreated(integration, account, threatId, alertId, eventId, api);
+            markDone(integration, account, eventId, outcome, alertId);
+        }
+    }
+
+    /** The threat's alert resolved and the event's done row, in one transaction. */
+    public void markResolvedAndDone(String integration, String account,
+                                    String threatId, String eventId,
+                                    String outcome, String alertId) {
+        checkIds(account, eventId, threatId);
+        if (!inOneTransaction(resolveAlert(integration, account, threatId), insertDone(integration, account, eventId, outcome, alertId))) {
+            markResolved(integration, account, threatId);
+            markDone(integration, account, eventId, outcome, alertId);
+        }
+    }
+
+    private record Statement(String sql, Object... values) {
+    }
+
+    private static Statement insertAlert(String integration, String account, String threatId, String alertId, String eventId, String api) {
+        return new Statement("INSERT INTO threat_alert (integration, account_id, threat_id, alert_id, status, created_by_event, updated_at, api)"
+                + " VALUES (?, ?, ?, ?, 'Active', ?, ?, ?)", integration, account, threatId, alertId, eventId, Timestamp.from(Instant.now()), api);
+    }
+
+    private static Statement endPending(String integration, String account, String threatId) {
+        return new Statement("DELETE FROM pending_create WHERE integration = ? AND account_id = ? AND threat_id = ?", integration, account, threatId);
+    }
+
+    private static Statement insertDone(String integration, String account, String eventId, String outcome, String alertId) {
+        return new Statement("INSERT INTO delivered_event (integration, account_id, event_id, outcome, alert_id, delivered_at) VALUES (?, ?, ?, ?, ?, ?)",
+                integration, account, eventId, outcome, alertId, Timestamp.from(Instant.now()));
+    }
+
+    private static Statement resolveAlert(String integration, String account, String threatId) {
+        return new Statement("UPDATE threat_alert SET status = 'Resolved', updated_at = ? WHERE integration = ? AND account_id = ? AND threat_id = ?",
+                Timestamp.from(Instant.now()), integration, account, threatId);
+    }
+
+    /** The statements in one transaction: false, and nothing written, when one met a row that was there already. */
+    private boolean inOneTransaction(Statement... statements) {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
-            try (PreparedStatement alert = prepare(connection, "INSERT INTO threat_alert (integration, account_id, threat_id, alert_id, status,"
-                            + " created_by_event, updated_at, api) VALUES (?, ?, ?, ?, 'Active', ?, ?, ?)",
-                    integration, account, threatId, alertId, eventId, Timestamp.from(Instant.now()), api);
-                 PreparedStatement pending = prepare(connection, "DELETE FROM pending_create WHERE integration = ? AND account_id = ? AND threat_id = ?",
-                         integration, account, threatId)) {
-                alert.executeUpdate();
-                pending.executeUpdate();
+            try {
+                for (Statement each : statements) {
+                    try (PreparedStatement statement = prepare(connection, each.sql(), each.values())) {
+                        statement.executeUpdate();
+                    }
+                }
                 connection.commit();
-                return;
+                return true;
             } catch (SQLException e) {
                 connection.rollback();
                 if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
                     throw e;
                 }
+                return false;
             } finally {
                 connection.setAutoCommit(true);
             }
         } catch (SQLException e) {
             throw failure(e);
         }
-        // the threat had an alert already (PostgreSQL ends a transaction at a failed insert: the rest alone)
-        saveAlert(integration, account, threatId, alertId, eventId, api);
-        endCreate(integration, account, threatId);
     }
 
     /** Written before a create call goes out (with the API it goes to), removed once its answer is recorded. */
@@ -313,13 +368,14 @@ public class DeliveryStore implements QuotaLedger, AutoCloseable {
 
     public void endCreate(String integration, String account,
                           String threatId) {
-        update("DELETE FROM pending_create WHERE integration = ? AND account_id = ? AND threat_id = ?", integration, account, threatId);
+        Statement end = endPending(integration, account, threatId);
+        update(end.sql(), end.values());
     }
 
     public void markResolved(String integration, String account,
                              String threatId) {
-        update("UPDATE threat_alert SET status = 'Resolved', updated_at = ? WHERE integration = ? AND account_id = ? AND threat_id = ?",
-                Timestamp.from(Instant.now()), integration, account, threatId);
+        Statement resolve = resolveAlert(integration, account, threatId);
+        update(resolve.sql(), resolve.values());
     }
 
     /** The anchor remembered for a tenant's machine, or null when none is. */

@@ -86,6 +86,45 @@ class DeliveryStoreTest {
     }
 
     /**
+     * The delivery's last write is one transaction (one durable commit of the H2 file): a create's
+     * alert, the end of its pending row and the event's done row; a resolve and its done row. When a
+     * row is there already (another instance made the threat's alert, a copy of the event was
+     * finished), the rest is still written and the first alert stays the threat's.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void aFinishedDeliveryIsWrittenInOneTransaction(String kind) throws Exception {
+        try (DeliveryStore store = open(kind)) {
+            store.beginCreate("contoso", "acme", "thr-1", "ev-1", "graph");
+            store.recordCreatedAndDone("contoso", "acme", "thr-1", "da-1", "ev-1", "graph", "created");
+            assertEquals(new DeliveryState(true, "da-1", "graph", null), store.lookUp("contoso", "acme", "ev-1", "thr-1"));
+
+            // another create of the threat finished first: its alert stays, this event is still done, its pending row gone
+            store.beginCreate("contoso", "acme", "thr-1", "ev-2", "endpoint");
+            store.recordCreatedAndDone("contoso", "acme", "thr-1", "da-2", "ev-2", "endpoint", "created");
+            assertEquals(new DeliveryState(true, "da-1", "graph", null), store.lookUp("contoso", "acme", "ev-2", "thr-1"));
+
+            store.markResolvedAndDone("contoso", "acme", "thr-1", "ev-3", "resolved", "da-1");
+            assertTrue(store.isDone("contoso", "acme", "ev-3"));
+            // the resolve is recorded even when the event was finished before (a copy delivered meanwhile)
+            store.saveAlert("contoso", "acme", "thr-2", "da-3", "ev-4", "graph");
+            store.markDone("contoso", "acme", "ev-5", "resolved", "da-3");
+            store.markResolvedAndDone("contoso", "acme", "thr-2", "ev-5", "resolved", "da-3");
+            assertEquals(List.of("Resolved", "Resolved"), List.of(status(store, "thr-1"), status(store, "thr-2")));
+        }
+    }
+
+    private static String status(DeliveryStore store, String threatId) throws Exception {
+        try (var connection = store.dataSource().getConnection();
+             var query = connection.prepareStatement("SELECT status FROM threat_alert WHERE threat_id = ?")) {
+            query.setString(1, threatId);
+            try (var row = query.executeQuery()) {
+                return row.next() ? row.getString(1) : null;
+            }
+        }
+    }
+
+    /**
      * Ids at the schema's limits fit both stores: 128 characters outside the Basic Multilingual Plane
      * (emoji: two UTF-16 units each, which is how H2 counts) for eventId, 256 for threat.id and accountId.
      */
