@@ -75,7 +75,7 @@ final class Tenants {
     private final BiConsumer<String, String> result;
     private final int n;
     private final int perSecond = Integer.getInteger("bench.tenants.rate", 50);
-    private final int isolationEvents = Integer.getInteger("bench.tenants.isolation-events", 500);
+    private final int isolationEvents = Integer.getInteger("bench.tenants.isolation-events", 1500);
     private final int backlog = Integer.getInteger("bench.tenants.backlog", 1000);
     private final Duration readyLimit = Duration.ofSeconds(Integer.getInteger("bench.tenants.ready-limit-s", 120));
     private final String heap = System.getProperty("bench.tenants.heap", "-Xmx1g");
