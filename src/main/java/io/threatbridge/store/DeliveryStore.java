@@ -76,8 +76,8 @@ public class DeliveryStore implements QuotaLedger, AutoCloseable {
      * file up to WRITE_DELAY (500 ms) after it acknowledged it; a kill -9 in between loses the commit
      * while the broker has already synced the message's acknowledgement, so the event counts as new
      * after a restart and a second alert is made. With WRITE_DELAY=0 each commit is written to the
-     * file before the commit returns (written, not fsynced at once: it survives the death of the
-     * process; {@link H2Housekeeping} fsyncs the file five times a second while commits come). And without H2's own shutdown hook (DB_CLOSE_ON_EXIT=FALSE) unless the URL
+     * file before the commit returns (written, not fsynced: it survives the death of the process,
+     * not of the machine). And without H2's own shutdown hook (DB_CLOSE_ON_EXIT=FALSE) unless the URL
      * says otherwise or asks for AUTO_SERVER, which H2 allows only with the hook. Other databases' URLs are left as they are.
      */
     static String durable(String url) {

@@ -25,16 +25,15 @@ import java.util.concurrent.TimeUnit;
  * times over (48 GB for 10 million rows, where PostgreSQL needs 2 GB: docs/benchmarks.md). Every
  * 200 ms this moves the live pages of the sparsest chunks, a bounded amount, as H2's own
  * housekeeping does while the database is busy; the next commits free the emptied chunks, and H2
- * reuses their space once its retention time is over. A store nothing was committed to since the
- * last round is left alone, so an idle bridge spends nothing on it.
+ * reuses their space once its retention time (45 s) is over. A store nothing was committed to since
+ * the last round is left alone, so an idle bridge spends nothing on it.
  *
- * <p>The retention time: H2 keeps a freed chunk for 45 s before it writes over it, so that a machine
- * that dies with newer chunks still in its write cache finds the older ones whole (Linux writes its
- * cache back within 30 s). With a chunk per commit that is 45 s of commits: the file grew to 1.8 GB
- * in an 80,000-event drain at 700 alerts/s, and finding room in it cost a tenth of the CPU. So each
- * round first forces what was written to the disk (fsync), and a freed chunk is reused after
- * {@link #RETENTION}, well after the round that synced what replaced it (unless the store's URL sets
- * a RETENTION_TIME).
+ * <p>The 45 s stay, although with a chunk per commit they are 45 s of commits (a 1.8 GB file in the
+ * throughput benchmark's drain at 700 alerts/s, docs/benchmarks.md). A retention of 3 s, with the
+ * file fsynced each round, was tried: ChaosIT then found a create sent twice after a kill -9 on H2.
+ * The likely cause: H2 finds its newest chunk by following the chunks from the file header, which
+ * it rewrites only every few versions, and a chunk written over in between breaks that chain, so
+ * the store reopens older than it was and forgets a pending create.
  *
  * <p>H2 has no SQL statement for this while the database is open, hence H2's own store API, reached
  * through the connection of an embedded database.
@@ -45,12 +44,8 @@ final class H2Housekeeping implements AutoCloseable {
     static final Duration INTERVAL = Duration.ofMillis(200);
     /** Below this share of live data in the file's chunks, live pages are moved out of the emptiest ones. */
     private static final int TARGET_FILL_RATE = 80;
-    /** How long a freed chunk is kept before H2 writes over it: many rounds, each of which syncs the file first. */
-    static final Duration RETENTION = Duration.ofSeconds(3);
 
     private final DataSource dataSource;
-    /** {@link #RETENTION} unless the store's URL sets a RETENTION_TIME of its own. */
-    private final boolean shortRetention;
     private final ScheduledExecutorService timer;
     // the timer's one thread alone reads and writes these
     private boolean warned;
@@ -59,9 +54,8 @@ final class H2Housekeeping implements AutoCloseable {
     /** The store's version after the last round: unchanged means nothing was committed since, and nothing is done. */
     private long lastVersion = -1;
 
-    private H2Housekeeping(DataSource dataSource, boolean shortRetention) {
+    private H2Housekeeping(DataSource dataSource) {
         this.dataSource = dataSource;
-        this.shortRetention = shortRetention;
         this.timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "store-housekeeping");
             thread.setDaemon(true);
@@ -72,7 +66,7 @@ final class H2Housekeeping implements AutoCloseable {
 
     /** Started for an embedded H2 file whose writes are not delayed (H2's own thread does it otherwise); null for any other store. */
     static H2Housekeeping startFor(String jdbcUrl, DataSource dataSource) {
-        return needed(jdbcUrl) ? new H2Housekeeping(dataSource, !jdbcUrl.toUpperCase(java.util.Locale.ROOT).contains(";RETENTION_TIME=")) : null;
+        return needed(jdbcUrl) ? new H2Housekeeping(dataSource) : null;
     }
 
     static boolean needed(String jdbcUrl) {
@@ -86,15 +80,10 @@ final class H2Housekeeping implements AutoCloseable {
                 try (Connection connection = dataSource.getConnection()) {
                     store = mvStore(connection);
                 }
-                if (store != null && shortRetention) {
-                    store.setRetentionTime((int) RETENTION.toMillis());
-                }
             }
             if (store == null || store.isClosed() || store.getCurrentVersion() == lastVersion) {
                 return;
             }
-            // what the commits since the last round wrote is on the disk before any chunk they freed can be written over
-            store.sync();
             // at most H2's commit buffer (20 MB by default) a round, as H2 rewrites in a round of its own when idle (a
             // quarter of it, H2's figure while busy, fell behind single-row commits). The chunks this empties are freed
             // by a later commit: each commit drops the chunks no page uses any more.

@@ -13,7 +13,6 @@ import java.util.UUID;
 import java.util.stream.IntStream;
 
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -56,29 +55,6 @@ class H2HousekeepingTest {
                 return bytesInUse(store, "with") * 2 < without;
             });
             assertTrue(store.isDone("soc", IDS[0]));
-        }
-    }
-
-    /**
-     * H2 keeps a freed chunk 45 s before it writes over it, 45 s of commits when each commit is a
-     * chunk (1.8 GB in the throughput benchmark's drain, docs/benchmarks.md): the housekeeping, which
-     * syncs the file each round, makes it RETENTION, unless the store's URL sets one.
-     */
-    @Test
-    void freedChunksAreReusedSoonUnlessTheUrlSaysOtherwise() throws Exception {
-        try (DeliveryStore store = new DeliveryStore("jdbc:h2:file:" + dir.resolve("default"), "", "", true);
-             DeliveryStore own = new DeliveryStore(url("own"), "", "", true)) {
-            store.markDone("soc", "acme", "ev-1", "created", "da-1");
-            own.markDone("soc", "acme", "ev-1", "created", "da-1");
-            await().atMost(Duration.ofSeconds(10)).until(() -> retentionMillis(store) == H2Housekeeping.RETENTION.toMillis());
-            assertEquals(200, retentionMillis(own));
-        }
-    }
-
-    private static long retentionMillis(DeliveryStore store) throws SQLException {
-        try (var connection = store.dataSource().getConnection()) {
-            return ((org.h2.engine.SessionLocal) connection.unwrap(org.h2.jdbc.JdbcConnection.class).getSession())
-                    .getDatabase().getStore().getMvStore().getRetentionTime();
         }
     }
 
