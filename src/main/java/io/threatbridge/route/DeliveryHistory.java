@@ -67,9 +67,4 @@ public record DeliveryHistory(DeliveryStore store) {
                                     @ExchangeProperty("outcome") String outcome, @ExchangeProperty("alertId") String alertId) {
         store.markResolvedAndDone(integration, account, threatId, eventId, outcome, alertId);
     }
-
-    public void markResolved(@ExchangeProperty("integrationName") String integration, @ExchangeProperty("accountId") String account,
-                             @ExchangeProperty("threatId") String threatId) {
-        store.markResolved(integration, account, threatId);
-    }
 }

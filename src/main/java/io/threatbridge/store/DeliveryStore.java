@@ -148,8 +148,7 @@ public class DeliveryStore implements QuotaLedger, AutoCloseable {
                          String eventId, String outcome,
                          String alertId) {
         checkIds(account, eventId, null);
-        Statement done = insertDone(integration, account, eventId, outcome, alertId);
-        insertOnce(done.sql(), done.values());
+        insertOnce(insertDone(integration, account, eventId, outcome, alertId));
     }
 
     /** Which of these events (each of its account) the integration has finished with: one statement for a whole batch. */
@@ -256,8 +255,7 @@ public class DeliveryStore implements QuotaLedger, AutoCloseable {
     }
 
     public void saveAlert(String integration, String account, String threatId, String alertId, String eventId, String api) {
-        Statement alert = insertAlert(integration, account, threatId, alertId, eventId, api);
-        if (!insertOnce(alert.sql(), alert.values())) {
+        if (!insertOnce(insertAlert(integration, account, threatId, alertId, eventId, api))) {
             LOG.warn("threat {} of account {} in {} already had an alert; alert {} is a second one",
                     threatId, account, integration, alertId);
         }
@@ -306,6 +304,7 @@ public class DeliveryStore implements QuotaLedger, AutoCloseable {
         }
     }
 
+    /** One write of the store's, to run alone ({@link #insertOnce}, {@link #update}) or with others ({@link #inOneTransaction}). */
     private record Statement(String sql, Object... values) {
     }
 
@@ -342,7 +341,7 @@ public class DeliveryStore implements QuotaLedger, AutoCloseable {
                 return true;
             } catch (SQLException e) {
                 connection.rollback();
-                if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                if (!isUniqueViolation(e)) {
                     throw e;
                 }
                 return false;
@@ -368,14 +367,12 @@ public class DeliveryStore implements QuotaLedger, AutoCloseable {
 
     public void endCreate(String integration, String account,
                           String threatId) {
-        Statement end = endPending(integration, account, threatId);
-        update(end.sql(), end.values());
+        update(endPending(integration, account, threatId));
     }
 
     public void markResolved(String integration, String account,
                              String threatId) {
-        Statement resolve = resolveAlert(integration, account, threatId);
-        update(resolve.sql(), resolve.values());
+        update(resolveAlert(integration, account, threatId));
     }
 
     /** The anchor remembered for a tenant's machine, or null when none is. */
@@ -446,6 +443,14 @@ public class DeliveryStore implements QuotaLedger, AutoCloseable {
             }
             throw failure(e);
         }
+    }
+
+    private boolean insertOnce(Statement insert) {
+        return insertOnce(insert.sql(), insert.values());
+    }
+
+    private void update(Statement update) {
+        update(update.sql(), update.values());
     }
 
     private void update(String sql, Object... values) {

@@ -28,12 +28,11 @@ import java.util.concurrent.TimeUnit;
  * reuses their space once its retention time (45 s) is over. A store nothing was committed to since
  * the last round is left alone, so an idle bridge spends nothing on it.
  *
- * <p>The 45 s stay, although with a chunk per commit they are 45 s of commits (a 1.8 GB file in the
- * throughput benchmark's drain at 700 alerts/s, docs/benchmarks.md). A retention of 3 s, with the
- * file fsynced each round, was tried: ChaosIT then found a create sent twice after a kill -9 on H2.
- * The likely cause: H2 finds its newest chunk by following the chunks from the file header, which
- * it rewrites only every few versions, and a chunk written over in between breaks that chain, so
- * the store reopens older than it was and forgets a pending create.
+ * <p>The 45 s stay, although with a chunk per commit they are 45 s of commits (1.8 GB of file in
+ * the throughput benchmark's drain at 700 alerts/s): H2 finds its newest chunk by following the
+ * chunks from the file header, which it rewrites only every few versions, and a chunk written over
+ * sooner can break that chain, so that the store reopens after a kill -9 older than it was and
+ * forgets a pending create (a shorter retention did that in ChaosIT: docs/benchmarks.md).
  *
  * <p>H2 has no SQL statement for this while the database is open, hence H2's own store API, reached
  * through the connection of an embedded database.

@@ -86,14 +86,14 @@ class DeliveryStoreTest {
     }
 
     /**
-     * The delivery's last write is one transaction (one durable commit of the H2 file): a create's
+     * The delivery's last write (one transaction, one durable commit of the H2 file) records a create's
      * alert, the end of its pending row and the event's done row; a resolve and its done row. When a
      * row is there already (another instance made the threat's alert, a copy of the event was
      * finished), the rest is still written and the first alert stays the threat's.
      */
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgres"})
-    void aFinishedDeliveryIsWrittenInOneTransaction(String kind) throws Exception {
+    void aFinishedDeliveryRecordsWhatItMadeWithItsDoneRow(String kind) throws Exception {
         try (DeliveryStore store = open(kind)) {
             store.beginCreate("contoso", "acme", "thr-1", "ev-1", "graph");
             store.recordCreatedAndDone("contoso", "acme", "thr-1", "da-1", "ev-1", "graph", "created");
