@@ -4,6 +4,7 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.time.Duration;
 import java.util.List;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
@@ -24,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 class LiveTokensTest {
 
     @RegisterExtension
-    static final LiveDelivery live = new LiveDelivery("expired", "bulk");
+    static final LiveDelivery live = new LiveDelivery("expired", "bulk", "slow");
 
     @Test
     void aRefusedTokenIsRenewedOnceAndTheCallRetried() throws Exception {
@@ -38,6 +39,29 @@ class LiveTokensTest {
         List<LoggedRequest> creates = live.microsoft().creates("/expired");
         assertEquals(2, creates.size());
         assertFalse(creates.get(0).getHeader("Authorization").equals(creates.get(1).getHeader("Authorization")), "the retry carries the new token");
+    }
+
+    /**
+     * Azure AD's answer is awaited no longer than any Microsoft API's (bridge.http.response-timeout-ms,
+     * 1.5 s in LiveDelivery): a token request left unanswered fails, and the event is tried again.
+     * The bridge fetched the tenant's tokens at start (bridge.auth.warm-up-integrations), so Defender
+     * refuses the first create (401) to make it ask Azure AD again.
+     */
+    @Test
+    void anUnansweredTokenRequestEndsAtTheResponseTimeoutAndTheEventIsRetried() throws Exception {
+        await().until(() -> live.microsoft().tokenRequests("tenant-slow").size() == 2);
+        live.microsoft().acceptAlerts("/slow");
+        live.microsoft().stub(post(urlEqualTo("/slow/api/alerts/CreateAlertByReference")).atPriority(1).inScenario("slow create")
+                .whenScenarioStateIs(STARTED).willSetStateTo("refused").willReturn(FakeMicrosoft.status(401)));
+        live.microsoft().stub(post(urlEqualTo("/tenant-slow/oauth2/v2.0/token")).atPriority(1).inScenario("slow token")
+                .whenScenarioStateIs(STARTED).willSetStateTo("answering")
+                .willReturn(FakeMicrosoft.status(503).withFixedDelay(20_000)));
+        live.bridge().send(event("slow-1", "slow", "thr-slow", "ACTIVE"));
+        // well before the 20 s the unanswered request is held
+        await().atMost(Duration.ofSeconds(10)).until(() -> live.bridge().store().isDone("slow", "slow-1"));
+        assertEquals(3, live.microsoft().tokenRequests("tenant-slow", MicrosoftRules.DEFENDER_AUDIENCE).size(),
+                "at start; after the 401, unanswered; once more");
+        assertEquals(2, live.microsoft().creates("/slow").size(), "refused, then made");
     }
 
     @Test

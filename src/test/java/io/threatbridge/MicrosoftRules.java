@@ -200,7 +200,7 @@ public final class MicrosoftRules implements ResponseDefinitionTransformerV2 {
         String path = request.getUrl().split("\\?")[0];
         String method = request.getMethod().getName();
         if (path.endsWith("/oauth2/v2.0/token")) {
-            return token(path, request.getBodyAsString());
+            return echoRequestId(request, token(path, request.getBodyAsString()));
         }
         if (path.contains("/api/alerts")) {
             return defender(request, path, method);
@@ -239,6 +239,19 @@ public final class MicrosoftRules implements ResponseDefinitionTransformerV2 {
         String token = "eyJ-issued-token-" + UUID.randomUUID().toString().replace("-", "").substring(0, 24);
         tokens.put(token, new Grant(tenant, audience));
         return json(200, "{\"token_type\":\"Bearer\",\"expires_in\":3599,\"ext_expires_in\":3599,\"access_token\":\"" + token + "\"}");
+    }
+
+    /**
+     * Azure AD answers a request that carries return-client-request-id: true with its client-request-id
+     * header (Microsoft identity platform, "client-request-id" request and response headers); msal4j
+     * sends both and logs a line for every answer without it.
+     */
+    private static ResponseDefinition echoRequestId(Request request, ResponseDefinition answer) {
+        String id = request.getHeader("client-request-id");
+        if (id == null || !"true".equalsIgnoreCase(request.getHeader("return-client-request-id"))) {
+            return answer;
+        }
+        return ResponseDefinitionBuilder.like(answer).withHeader("client-request-id", id).build();
     }
 
     /** The token's tenant when it is valid for the audience, else null. */

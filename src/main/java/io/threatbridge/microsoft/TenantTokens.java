@@ -18,10 +18,11 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Client-credentials tokens from Azure AD, one per tenant and scope, through msal4j. Each token is
@@ -34,7 +35,8 @@ public class TenantTokens {
 
     /** Renew this long before expiry, so no call leaves with a token about to lapse. */
     static final Duration RENEW_BEFORE = Duration.ofMinutes(5);
-    private static final long TIMEOUT_SECONDS = 30;
+    /** Token requests at once: the delivery lanes', the warm-up thread's, the console's; more wait for a connection. */
+    private static final int CONNECTIONS = 16;
 
     private final String clientId;
     private final IClientCredential credential;
@@ -42,17 +44,23 @@ public class TenantTokens {
     private final Map<DefenderRequest.Service, String> scopes;
     private final Map<String, ConfidentialClientApplication> applications = new ConcurrentHashMap<>();
     private final Map<String, Token> tokens = new ConcurrentHashMap<>();
+    /** Shared by every tenant's application; null in dry-run mode. */
+    private final TokenEndpointClient http;
 
     private record Token(String value, Instant renewAt) {
     }
 
     /**
      * @param credential null in dry-run mode, where no token is ever asked for
-     * @param scopes the OAuth2 scope of each service (bridge.defender.scope; bridge.graph.scope for Graph and hunting) */
-    public TenantTokens(String clientId, IClientCredential credential, String authorityUrl, Map<DefenderRequest.Service, String> scopes) {
+     * @param scopes the OAuth2 scope of each service (bridge.defender.scope; bridge.graph.scope for Graph and hunting)
+     * @param connectTimeoutMillis connecting to Azure AD, as to any Microsoft API (bridge.http.connect-timeout-ms)
+     * @param readTimeoutMillis waiting for Azure AD's answer, as for any Microsoft API's (bridge.http.response-timeout-ms) */
+    public TenantTokens(String clientId, IClientCredential credential, String authorityUrl, Map<DefenderRequest.Service, String> scopes,
+                        int connectTimeoutMillis, int readTimeoutMillis) {
         this.clientId = clientId;
         this.scopes = Map.copyOf(scopes);
         this.credential = credential;
+        this.http = credential == null ? null : new TokenEndpointClient(connectTimeoutMillis, readTimeoutMillis, CONNECTIONS);
         this.authorityUrl = authorityUrl.endsWith("/") ? authorityUrl : authorityUrl + "/";
     }
 
@@ -153,7 +161,8 @@ public class TenantTokens {
         try {
             IAuthenticationResult result = application(tenantId)
                     .acquireToken(ClientCredentialParameters.builder(Set.of(scope)).skipCache(true).build())
-                    .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                    // done already: it ran on this thread, within the HTTP client's connect and read timeouts
+                    .get();
             Instant expiresOn = result.expiresOnDate().toInstant();
             Duration lifetime = Duration.between(Instant.now(), expiresOn);
             Duration margin = lifetime.dividedBy(2).compareTo(RENEW_BEFORE) < 0 ? lifetime.dividedBy(2) : RENEW_BEFORE;
@@ -161,8 +170,6 @@ public class TenantTokens {
         } catch (ExecutionException e) {
             // msal4j's messages carry Azure AD's error code and text, never the credential
             throw new RetryableDeliveryException("no token for tenant " + tenantId + ": " + firstLine(e.getCause()), null, null);
-        } catch (TimeoutException e) {
-            throw new RetryableDeliveryException("no token for tenant " + tenantId + ": no answer within " + TIMEOUT_SECONDS + " s", null, null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RetryableDeliveryException("no token for tenant " + tenantId + ": interrupted", null, null);
@@ -176,14 +183,47 @@ public class TenantTokens {
                         .authority(authorityUrl + tenant + "/")
                         // a sovereign cloud or a test fake is not in Microsoft's instance list
                         .instanceDiscovery(false)
-                        .connectTimeoutForDefaultHttpClient(10_000)
-                        .readTimeoutForDefaultHttpClient(20_000)
+                        .httpClient(http)
+                        // on the asking thread, which waits for the token anyway (msal4j would start a thread per request)
+                        .executorService(CALLER_RUNS)
                         .build();
             } catch (MalformedURLException e) {
                 throw new IllegalArgumentException("bridge.auth.authority-url " + authorityUrl + " is not a URL", e);
             }
         });
     }
+
+    /** Runs each task at once on the thread that submits it. */
+    private static final ExecutorService CALLER_RUNS = new AbstractExecutorService() {
+        @Override
+        public void execute(Runnable task) {
+            task.run();
+        }
+
+        @Override
+        public void shutdown() {
+        }
+
+        @Override
+        public List<Runnable> shutdownNow() {
+            return List.of();
+        }
+
+        @Override
+        public boolean isShutdown() {
+            return false;
+        }
+
+        @Override
+        public boolean isTerminated() {
+            return false;
+        }
+
+        @Override
+        public boolean awaitTermination(long timeout, TimeUnit unit) {
+            return false;
+        }
+    };
 
     private static String firstLine(Throwable error) {
         String message = error == null || error.getMessage() == null ? String.valueOf(error) : error.getMessage();

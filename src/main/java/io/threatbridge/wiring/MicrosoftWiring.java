@@ -39,6 +39,8 @@ public class MicrosoftWiring implements CamelConfiguration {
                                      @PropertyInject("bridge.auth.client-id") String clientId,
                                      @PropertyInject("bridge.auth.authority-url") String authorityUrl,
                                      @PropertyInject("bridge.auth.warm-up-integrations") int warmUp,
+                                     @PropertyInject("bridge.http.connect-timeout-ms") int connectTimeout,
+                                     @PropertyInject("bridge.http.response-timeout-ms") int responseTimeout,
                                      @BeanInject("tokenScopes") Map<DefenderRequest.Service, String> scopes,
                                      @PropertyInject("bridge.auth.client-secret") String secret, @PropertyInject("bridge.auth.client-secret-file") String secretFile,
                                      @PropertyInject("bridge.auth.certificate-file") String certificateFile,
@@ -46,7 +48,8 @@ public class MicrosoftWiring implements CamelConfiguration {
         return Once.bind(context, "tenantTokens", TenantTokens.class, () -> {
             // dry-run asks for no token, so it needs no credential
             TenantTokens tokens = new TenantTokens(clientId, mode.dryRun() ? null
-                    : TenantTokens.credential(secret, secretFile, certificateFile, certificatePassword), authorityUrl, scopes);
+                    : TenantTokens.credential(secret, secretFile, certificateFile, certificatePassword), authorityUrl, scopes,
+                    connectTimeout, responseTimeout);
             // the first integrations' tokens, fetched once the routes run
             context.addStartupListener((started, alreadyStarted) -> tokens.warmUp(integrations.all(), warmUp));
             return tokens;

@@ -235,7 +235,7 @@ public final class RouteTestBeans implements CamelConfiguration {
         StubTokens(String authorityUrl) {
             super("route-test-client", null, authorityUrl, Map.of(DefenderRequest.Service.defender, "defender",
                     DefenderRequest.Service.graph, "graph", DefenderRequest.Service.hunting, "graph",
-                    DefenderRequest.Service.sentinel, "sentinel"));
+                    DefenderRequest.Service.sentinel, "sentinel"), 1000, 1000);
         }
 
         @Override
