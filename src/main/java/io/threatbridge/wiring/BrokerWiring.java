@@ -2,6 +2,7 @@ package io.threatbridge.wiring;
 
 import io.threatbridge.broker.BrokerConnection;
 import io.threatbridge.broker.BrokerCredentials;
+import io.threatbridge.broker.KnownQueues;
 import io.threatbridge.health.PartHealthCheck;
 import jakarta.jms.ConnectionFactory;
 import org.apache.camel.BeanInject;
@@ -10,6 +11,7 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.PropertyInject;
 import org.apache.camel.health.HealthCheckRegistry;
+import org.springframework.jms.support.destination.DestinationResolver;
 
 import java.nio.file.Path;
 import java.util.Map;
@@ -56,5 +58,11 @@ public class BrokerWiring implements CamelConfiguration {
         // the routes' sessions come from one pool that blocks when it is spent: refuse a start that could
         broker.requireSessions(ingestConsumers + maxSentinel, "bridge.ingest.consumers + bridge.sentinel.max-integrations");
         return broker.connectionFactory();
+    }
+
+    /** The routes' queues, each queue object made once (camel.component.jms.destination-resolver). */
+    @BindToRegistry("jmsDestinations")
+    public DestinationResolver jmsDestinations() {
+        return new KnownQueues();
     }
 }

@@ -138,6 +138,7 @@ public final class RouteTestBeans implements CamelConfiguration {
 
         var registry = context.getRegistry();
         registry.bind("connectionFactory", ConnectionFactory.class, noBroker);
+        registry.bind("jmsDestinations", new io.threatbridge.broker.KnownQueues());
         registry.bind("deliveryMode", new DeliveryMode(false));
         registry.bind("integrationRegistry", integrations);
         registry.bind("integrations", new Integrations(integrations));
