@@ -14,9 +14,16 @@ import jakarta.jms.MessageConsumer;
 import jakarta.jms.MessageProducer;
 import jakarta.jms.Queue;
 import jakarta.jms.Session;
+import org.apache.activemq.artemis.api.core.ActiveMQException;
+import org.apache.activemq.artemis.api.core.ActiveMQNonExistentQueueException;
 import org.apache.activemq.artemis.api.core.SimpleString;
+import org.apache.activemq.artemis.api.core.client.ClientConsumer;
+import org.apache.activemq.artemis.api.core.client.ClientMessage;
 import org.apache.activemq.artemis.api.jms.ActiveMQJMSConstants;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnection;
+import org.apache.activemq.artemis.jms.client.ActiveMQMessage;
+import org.apache.activemq.artemis.jms.client.ConnectionFactoryOptions;
+import org.apache.activemq.artemis.jms.client.JMSExceptionHelper;
 import org.apache.activemq.artemis.jms.client.ActiveMQSession;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Endpoint;
@@ -75,6 +82,8 @@ public class DeliveryLanes extends ServiceSupport implements DeliveryControl {
 
     private final CamelContext camel;
     private final ConnectionFactory laneFactory;
+    /** The lane factory's settings for the messages it reads (deserialization allow and deny lists). */
+    private final ConnectionFactoryOptions options;
     private final ConnectionFactory wakeFactory;
     private final ConnectionFactory routeFactory;
     private final IntegrationRegistry integrations;
@@ -114,6 +123,7 @@ public class DeliveryLanes extends ServiceSupport implements DeliveryControl {
         }
         this.camel = camel;
         this.laneFactory = laneFactory;
+        this.options = laneFactory instanceof ConnectionFactoryOptions artemis ? artemis : null;
         this.wakeFactory = wakeFactory;
         this.routeFactory = routeFactory;
         this.integrations = integrations;
@@ -339,10 +349,15 @@ public class DeliveryLanes extends ServiceSupport implements DeliveryControl {
         if (parkedForTenant(name, integration)) {
             return;
         }
+        ClientConsumer consumer = openConsumer(session, name);
+        if (consumer == null) {
+            scheduler.finished(name, LaneScheduler.Outcome.EMPTY);
+            return;
+        }
         busy.incrementAndGet();
-        try (MessageConsumer consumer = session.createConsumer(session.createQueue(queuePrefix + "." + name))) {
+        try {
             for (int taken = 0; taken < eventsPerTurn; taken++) {
-                Message message = consumer.receiveNoWait();
+                Message message = receiveNoWait(consumer);
                 if (message == null) {
                     heldBackOrEmpty(session, name);
                     return;
@@ -360,6 +375,50 @@ public class DeliveryLanes extends ServiceSupport implements DeliveryControl {
             scheduler.finished(name, LaneScheduler.Outcome.MORE);
         } finally {
             busy.decrementAndGet();
+            closeQuietly(consumer);
+        }
+    }
+
+    /**
+     * A consumer on the integration's queue, through the session's core API; null when no event was
+     * ever sent to it (no queue). The JMS client would first check the queue with an address query,
+     * on every turn, and the broker answers that by going over all its queues: at thousands of
+     * integrations the largest part of its CPU (docs/architecture.md, "Delivery lanes").
+     */
+    private ClientConsumer openConsumer(Session session, String name) throws JMSException {
+        try {
+            return ((ActiveMQSession) session).getCoreSession().createConsumer(SimpleString.of(queuePrefix + "." + name));
+        } catch (ActiveMQNonExistentQueueException none) {
+            return null;
+        } catch (ActiveMQException e) {
+            throw JMSExceptionHelper.convertFromActiveMQException(e);
+        }
+    }
+
+    /**
+     * The next event, as the JMS consumer of a transacted session gives it: a JMS message (the lane
+     * factory's deserialization rules), its acknowledgement part of the session's transaction.
+     */
+    private Message receiveNoWait(ClientConsumer consumer) throws JMSException {
+        try {
+            ClientMessage received = consumer.receiveImmediate();
+            if (received == null) {
+                return null;
+            }
+            ActiveMQMessage message = ActiveMQMessage.createMessage(received, null, options);
+            message.doBeforeReceive();
+            received.acknowledge();
+            return message;
+        } catch (ActiveMQException e) {
+            throw JMSExceptionHelper.convertFromActiveMQException(e);
+        }
+    }
+
+    private static void closeQuietly(ClientConsumer consumer) {
+        try {
+            consumer.close();
+        } catch (ActiveMQException ignored) {
+            // gone with its session; a rollback or a new session follows
         }
     }
 
