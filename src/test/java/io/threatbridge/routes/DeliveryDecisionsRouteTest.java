@@ -185,6 +185,7 @@ class DeliveryDecisionsRouteTest extends RouteTestSupport {
         assertEquals(1, calls.size(), "the PATCH alone: " + calls);
         assertEquals("Resolved", json(calls.get(0).body()).get("status").asText());
         assertTrue(beans.store().isDone("resolve-endpoint", "re-1"));
+        assertEquals("Resolved", io.threatbridge.store.TestStores.alertStatus(beans.store(), "thr-re"), "the store knows the alert is resolved (retention keeps open ones)");
     }
 
     @Test
@@ -214,6 +215,7 @@ class DeliveryDecisionsRouteTest extends RouteTestSupport {
         assertEquals(List.of("POST " + HUNTING, "POST " + CREATE_BY_REFERENCE, "PATCH " + DEFENDER + "/api/alerts/da-rf"),
                 microsoft.calls().stream().map(c -> c.method() + " " + c.url()).toList());
         assertEquals("da-rf", beans.store().alertId("resolve-first", "thr-rf"));
+        assertEquals("Resolved", io.threatbridge.store.TestStores.alertStatus(beans.store(), "thr-rf"));
     }
 
     @Test

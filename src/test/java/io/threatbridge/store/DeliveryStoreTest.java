@@ -110,17 +110,7 @@ class DeliveryStoreTest {
             store.saveAlert("contoso", "acme", "thr-2", "da-3", "ev-4", "graph");
             store.markDone("contoso", "acme", "ev-5", "resolved", "da-3");
             store.markResolvedAndDone("contoso", "acme", "thr-2", "ev-5", "resolved", "da-3");
-            assertEquals(List.of("Resolved", "Resolved"), List.of(status(store, "thr-1"), status(store, "thr-2")));
-        }
-    }
-
-    private static String status(DeliveryStore store, String threatId) throws Exception {
-        try (var connection = store.dataSource().getConnection();
-             var query = connection.prepareStatement("SELECT status FROM threat_alert WHERE threat_id = ?")) {
-            query.setString(1, threatId);
-            try (var row = query.executeQuery()) {
-                return row.next() ? row.getString(1) : null;
-            }
+            assertEquals(List.of("Resolved", "Resolved"), List.of(TestStores.alertStatus(store, "thr-1"), TestStores.alertStatus(store, "thr-2")));
         }
     }
 

@@ -56,4 +56,15 @@ public final class TestStores {
             throw unreachable;
         }
     }
+
+    /** The status the store holds for the threat's alert (Active, Resolved), or null when it holds none. */
+    public static String alertStatus(DeliveryStore store, String threatId) throws SQLException {
+        try (Connection connection = store.dataSource().getConnection();
+             var query = connection.prepareStatement("SELECT status FROM threat_alert WHERE threat_id = ?")) {
+            query.setString(1, threatId);
+            try (var row = query.executeQuery()) {
+                return row.next() ? row.getString(1) : null;
+            }
+        }
+    }
 }
