@@ -32,7 +32,8 @@ import java.util.TreeMap;
  * msal4j's HTTP client: Azure AD's token requests over a small pool of kept-alive connections, on
  * the thread that asks. msal4j's own client opens an HttpsURLConnection per request on a thread of
  * its own; with thousands of tenants every new tenant's first event waits for two token requests,
- * and that client cost about twice what a delivery's call to Defender does (docs/benchmarks.md).
+ * and with that client they took a quarter of the bridge's CPU in the tenants benchmark's step 2
+ * (docs/benchmarks.md, "after the first events were made cheaper").
  * Trust store and proxy come from the JVM's system properties, as with msal4j's own client.
  */
 final class TokenEndpointClient implements IHttpClient {
