@@ -145,7 +145,11 @@ public class SentinelBatches {
             while (message != null) {
                 SentinelBatch.Item item = item(message);
                 batch.items.add(item);
-                bytes += item.bodySize;
+                // an event larger than a call goes in a call of its own (SentinelBatch.nextCall): it
+                // does not fill the call the others share, which may still take the rows behind it
+                if (item.bodySize + 2 <= limits.maxCallBytes()) {
+                    bytes += item.bodySize;
+                }
                 if (batch.items.size() >= limits.maxRows() || bytes >= limits.maxCallBytes()) {
                     break;
                 }
