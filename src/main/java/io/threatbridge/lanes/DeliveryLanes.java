@@ -21,9 +21,9 @@ import org.apache.activemq.artemis.api.core.client.ClientConsumer;
 import org.apache.activemq.artemis.api.core.client.ClientMessage;
 import org.apache.activemq.artemis.api.jms.ActiveMQJMSConstants;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnection;
+import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.activemq.artemis.jms.client.ActiveMQMessage;
 import org.apache.activemq.artemis.jms.client.ActiveMQSession;
-import org.apache.activemq.artemis.jms.client.ConnectionFactoryOptions;
 import org.apache.activemq.artemis.jms.client.JMSExceptionHelper;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Endpoint;
@@ -81,9 +81,8 @@ public class DeliveryLanes extends ServiceSupport implements DeliveryControl {
     private static final long LONGEST_RECHECK_MS = 5000;
 
     private final CamelContext camel;
-    private final ConnectionFactory laneFactory;
-    /** The lane factory's settings for the messages it reads (deserialization allow and deny lists). */
-    private final ConnectionFactoryOptions options;
+    /** Artemis's: the lanes read through its core API, with its settings for messages (deserialization allow and deny lists). */
+    private final ActiveMQConnectionFactory laneFactory;
     private final ConnectionFactory wakeFactory;
     private final ConnectionFactory routeFactory;
     private final IntegrationRegistry integrations;
@@ -115,7 +114,7 @@ public class DeliveryLanes extends ServiceSupport implements DeliveryControl {
      *                        new integrations out to the instances in turn)
      * @param routeFactory    the factory the routes' JMS endpoints use: their sends join a lane's transaction under it
      */
-    public DeliveryLanes(CamelContext camel, ConnectionFactory laneFactory, ConnectionFactory wakeFactory, ConnectionFactory routeFactory,
+    public DeliveryLanes(CamelContext camel, ActiveMQConnectionFactory laneFactory, ConnectionFactory wakeFactory, ConnectionFactory routeFactory,
                          IntegrationRegistry integrations, TenantGate gate,
                          String wakeQueue, String queuePrefix, int laneCount, int eventsPerTurn, long rescanMillis) {
         if (laneCount < 1 || eventsPerTurn < 1) {
@@ -123,7 +122,6 @@ public class DeliveryLanes extends ServiceSupport implements DeliveryControl {
         }
         this.camel = camel;
         this.laneFactory = laneFactory;
-        this.options = laneFactory instanceof ConnectionFactoryOptions artemis ? artemis : null;
         this.wakeFactory = wakeFactory;
         this.routeFactory = routeFactory;
         this.integrations = integrations;
@@ -405,7 +403,7 @@ public class DeliveryLanes extends ServiceSupport implements DeliveryControl {
             if (received == null) {
                 return null;
             }
-            ActiveMQMessage message = ActiveMQMessage.createMessage(received, null, options);
+            ActiveMQMessage message = ActiveMQMessage.createMessage(received, null, laneFactory);
             message.doBeforeReceive();
             received.acknowledge();
             return message;

@@ -110,7 +110,7 @@ public final class SentinelBatch {
                 continue;
             }
             boolean first = rows.isEmpty();
-            if (item.alone || item.row.length + 2 > maxBytes) {
+            if (item.alone || !fitsInACall(item.row.length, maxBytes)) {
                 if (first) {
                     rows.add(item);
                     break;
@@ -126,6 +126,11 @@ public final class SentinelBatch {
         }
         call = rows;
         return rows;
+    }
+
+    /** True when a row of this many bytes fits in a call of at most {@code maxBytes} (the array's brackets included). */
+    static boolean fitsInACall(long rowBytes, int maxBytes) {
+        return rowBytes + 2 <= maxBytes;
     }
 
     /** The JSON array of the call's rows. */

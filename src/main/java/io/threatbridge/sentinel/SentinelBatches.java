@@ -147,7 +147,7 @@ public class SentinelBatches {
                 batch.items.add(item);
                 // an event larger than a call goes in a call of its own (SentinelBatch.nextCall): it
                 // does not fill the call the others share, which may still take the rows behind it
-                if (item.bodySize + 2 <= limits.maxCallBytes()) {
+                if (SentinelBatch.fitsInACall(item.bodySize, limits.maxCallBytes())) {
                     bytes += item.bodySize;
                 }
                 if (batch.items.size() >= limits.maxRows() || bytes >= limits.maxCallBytes()) {
